@@ -1,0 +1,95 @@
+"""The bridge to petl: `tbl.table` as a petl view over the columns, and `use_petl`.
+
+Parsons users reach for petl directly (`tbl.table.aggregate(...)`, `tbl.table = petl.f(...)`),
+so `.table` is a real `petl.Table`: every petl function works on it. It snapshots the column
+mapping when it is made; since stored columns are never mutated in place, a view taken before a
+transform keeps showing the data of that moment, as a petl chain does in Parsons.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
+import petl
+
+from turnout.errors import TableError
+from turnout.table.storage import Column, column_values
+
+if TYPE_CHECKING:
+    from turnout.table.table import Table
+
+logger = logging.getLogger(__name__)
+
+
+class ColumnarPetlView(petl.util.base.Table):
+    """A petl table over turnout's stored columns: the header, then one tuple per row."""
+
+    def __init__(self, columns: dict[str, Column], num_rows: int) -> None:
+        self._columns = dict(columns)
+        self._num_rows = num_rows
+
+    def __iter__(self) -> Iterator[tuple]:
+        yield tuple(self._columns)
+        if not self._columns:
+            for _ in range(self._num_rows):
+                yield ()
+            return
+        yield from zip(*(column_values(column) for column in self._columns.values()))
+
+    def __len__(self) -> int:
+        # petl's own len() counts the header row too.
+        return self._num_rows + 1
+
+
+class PetlBridgeMixin:
+    """`.table` and `use_petl`, the two ways Parsons code talks to petl."""
+
+    _columns: dict[str, Column]
+    _num_rows: int
+
+    @property
+    def table(self) -> petl.util.base.Table:
+        """A petl table showing this Table's current data."""
+        return ColumnarPetlView(self._columns, self._num_rows)
+
+    @table.setter
+    def table(self, petl_table: Any) -> None:
+        # Parsons code assigns petl results back (`tbl.table = petl.melt(tbl.table, ...)`);
+        # the result is materialized once here.
+        from turnout.table.construction import columns_from_input
+
+        columns, num_rows = columns_from_input(petl_table)
+        self._replace_columns(columns, num_rows)
+
+    def use_petl(
+        self,
+        petl_method: str,
+        *args: Any,
+        update_table: bool = False,
+        to_petl: bool = False,
+        **kwargs: Any,
+    ) -> Table | petl.util.base.Table:
+        """Call the petl function `petl_method` on this table's petl view.
+
+        With `update_table=True` this Table takes the result; with `to_petl=True` the petl
+        table is returned, otherwise a new Table.
+        """
+        function = getattr(petl, petl_method, None)
+        if function is None or not callable(function):
+            raise TableError(f"petl has no function {petl_method!r}")
+
+        result = function(self.table, *args, **kwargs)
+        if to_petl:
+            if update_table:
+                self.table = result
+            return result
+
+        new_table = type(self)(result)
+        if update_table:
+            self._replace_columns(dict(new_table._columns), new_table._num_rows)
+        return new_table
+
+    def _replace_columns(self, columns: dict[str, Column], num_rows: int) -> None:
+        raise NotImplementedError
