@@ -22,6 +22,7 @@ Every error turnout raises is a `TurnoutError`. Errors worth retrying derive fro
         │   └── NotFoundError               404
         ├── ResponseFormatError             a body that is not what the API promises
         ├── UnknownOutcomeError             a write whose result is unknown; never retried blindly
+        ├── InvalidRecordError (ValueError) a record a connector cannot send; names the field
         ├── WarehouseError                  a failed copy, upsert or query; names table and column
         └── SyncError                       the sync helper cannot go on
 
@@ -153,6 +154,11 @@ class ResponseFormatError(PermanentError, ValueError):
 
 class UnknownOutcomeError(PermanentError):
     """A non-idempotent write whose outcome is unknown (sent, then timed out); not retried."""
+
+
+class InvalidRecordError(PermanentError, ValueError):
+    """A record a connector refuses to send as given (for example a person with neither an
+    email address nor a phone number); raised before any request, naming the field."""
 
 
 # --- Warehouse and sync ------------------------------------------------------------------------
