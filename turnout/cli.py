@@ -36,10 +36,19 @@ def _build_parser() -> argparse.ArgumentParser:
 
     run = commands.add_parser("run", help="run a script once and record the run")
     run.add_argument("script")
+    run.add_argument("args", nargs=argparse.REMAINDER, help="arguments passed to the script")
 
     schedule = commands.add_parser("schedule", help="run a script on a cron schedule")
     schedule.add_argument("script")
-    schedule.add_argument("--cron", required=True, help='a cron expression, e.g. "0 6 * * *"')
+    schedule.add_argument(
+        "--cron",
+        required=True,
+        help='a cron expression, e.g. "0 6 * * *" (a sixth field in front gives seconds)',
+    )
+    schedule.add_argument(
+        "--max-runs", type=int, default=None, help="stop after this many runs (default: never)"
+    )
+    schedule.add_argument("--timezone", default=None, help="time zone of the cron expression")
 
     runs = commands.add_parser("runs", help="list past runs")
     runs.add_argument("--limit", type=int, default=20)
