@@ -318,3 +318,13 @@ def test_counts_reach_the_run_context(
 
     stored = history.get(run_id)
     assert (stored.rows_in, stored.rows_out, stored.failures) == (3, 2, 1)
+
+
+def test_two_syncs_of_one_journal_at_once_are_refused(warehouse: DuckDB, journal: Path) -> None:
+    with (
+        SyncJournal(journal, LOG),
+        pytest.raises(SyncError, match=r"another sync of .* is running"),
+    ):
+        run(people(1), Target().push, warehouse, journal)
+
+    assert run(people(1), Target().push, warehouse, journal).succeeded == 1

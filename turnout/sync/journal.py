@@ -8,8 +8,10 @@ missing: done entries to replay, and in-flight entries whose push may or may not
 
 from __future__ import annotations
 
+import fcntl
 import json
 import logging
+import os
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
@@ -58,6 +60,7 @@ class SyncJournal:
         self.path = Path(path)
         self.log_table = log_table
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._lock_fd: int | None = _lock(self.path.with_name(self.path.name + ".lock"), log_table)
         self._connection = sqlite3.connect(self.path, timeout=30, isolation_level=None)
         self._connection.execute("PRAGMA journal_mode=WAL")
         self._connection.execute("PRAGMA synchronous=FULL")
@@ -70,6 +73,9 @@ class SyncJournal:
 
     def close(self) -> None:
         self._connection.close()
+        if self._lock_fd is not None:
+            os.close(self._lock_fd)  # releases the lock
+            self._lock_fd = None
 
     def __enter__(self) -> SyncJournal:
         return self
@@ -143,3 +149,19 @@ class SyncJournal:
             (self.log_table, state),
         ).fetchone()
         return int(row[0])
+
+
+def _lock(path: Path, log_table: str) -> int:
+    """Hold an exclusive lock on `path` so two syncs never share one journal at once (a
+    scheduled run overlapping a manual one). The OS releases it when the process dies."""
+    from turnout.errors import SyncError
+
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(fd)
+        raise SyncError(
+            f"another sync of {log_table} is running (its journal {path} is locked)"
+        ) from None
+    return fd
