@@ -90,6 +90,3 @@ class PetlBridgeMixin:
         if update_table:
             self._replace_columns(dict(new_table._columns), new_table._num_rows)
         return new_table
-
-    def _replace_columns(self, columns: dict[str, Column], num_rows: int) -> None:
-        raise NotImplementedError

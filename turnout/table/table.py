@@ -40,10 +40,14 @@ import polars as pl
 import pyarrow as pa
 
 from turnout.errors import ColumnNotFoundError, TableError
+from turnout.table.columns import ColumnsMixin
 from turnout.table.construction import columns_from_input, unique_names
+from turnout.table.convert import ConvertMixin
 from turnout.table.io import TableIO
 from turnout.table.petl_bridge import PetlBridgeMixin
+from turnout.table.rows import RowsMixin
 from turnout.table.storage import Column, build_column, column_values
+from turnout.table.unpack import UnpackMixin
 
 logger = logging.getLogger(__name__)
 
@@ -280,5 +284,5 @@ def _type_names(values: list) -> str:
     return ", ".join(names)
 
 
-class Table(TableCore, TableIO):
+class Table(ColumnsMixin, ConvertMixin, RowsMixin, UnpackMixin, TableCore, TableIO):
     """A Parsons-compatible table: list of dicts, list of lists, petl, polars or Arrow in."""
