@@ -24,6 +24,7 @@ Every error turnout raises is a `TurnoutError`. Errors worth retrying derive fro
         ├── UnknownOutcomeError             a write whose result is unknown; never retried blindly
         ├── InvalidRecordError (ValueError) a record a connector cannot send; names the field
         ├── WarehouseError                  a failed copy, upsert or query; names table and column
+        │   └── TableExistsError (ValueError) copy(if_exists='fail') onto an existing table
         └── SyncError                       the sync helper cannot go on
 
 `HTTPError` is the common base of the HTTP status errors; it is also
@@ -167,6 +168,10 @@ class InvalidRecordError(PermanentError, ValueError):
 class WarehouseError(PermanentError):
     """A copy, upsert or query that failed; the message names the table and, where known, the
     column. A failed copy leaves the previous table intact."""
+
+
+class TableExistsError(WarehouseError, ValueError):
+    """copy(..., if_exists="fail") found the table already there (Parsons raised ValueError)."""
 
 
 class SyncError(PermanentError):

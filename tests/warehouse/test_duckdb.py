@@ -1,0 +1,53 @@
+"""DuckDB specifics: where the database file lives, and what its types allow."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from turnout import Table
+from turnout.warehouse.duckdb import DuckDB, default_database_path
+
+
+def test_database_path_argument_env_and_default(tmp_path, monkeypatch):
+    explicit = tmp_path / "sub" / "explicit.duckdb"
+    assert DuckDB(explicit).database == str(explicit)
+    monkeypatch.setenv("TURNOUT_DUCKDB_PATH", str(tmp_path / "env.duckdb"))
+    assert DuckDB().database == str(tmp_path / "env.duckdb")
+    monkeypatch.delenv("TURNOUT_DUCKDB_PATH")
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    assert default_database_path() == tmp_path / "data" / "turnout" / "warehouse.duckdb"
+    assert DuckDB().database == str(tmp_path / "data" / "turnout" / "warehouse.duckdb")
+
+
+def test_data_persists_in_the_file(tmp_path):
+    path = tmp_path / "w.duckdb"
+    first = DuckDB(path)
+    first.copy(Table([{"id": 1, "at": dt.datetime(2024, 1, 1, 8)}]), "mobilize.attendances")
+    first.close()
+    assert list(DuckDB(path).query("SELECT * FROM mobilize.attendances")) == [
+        {"id": 1, "at": dt.datetime(2024, 1, 1, 8)}
+    ]
+
+
+def test_in_memory_database_lives_with_the_object():
+    db = DuckDB(":memory:")
+    db.copy(Table([{"id": 1}]), "t")
+    assert db.table("t").num_rows == 1
+
+
+def test_varchar_width_is_not_enforced(tmp_path):
+    db = DuckDB(tmp_path / "w.duckdb")
+    db.query("CREATE TABLE t (id BIGINT, name VARCHAR(5))")
+    db.copy(Table([{"id": 1, "name": "much wider than five"}]), "t", if_exists="append")
+    assert list(db.query("SELECT name FROM t")) == [{"name": "much wider than five"}]
+
+
+def test_timezone_aware_values_load_as_timestamptz(tmp_path):
+    db = DuckDB(tmp_path / "w.duckdb")
+    db.query("SET TimeZone = 'UTC'")
+    moment = dt.datetime(2024, 1, 1, 12, tzinfo=dt.timezone(dt.timedelta(hours=-5)))
+    db.copy(Table([{"seen": moment}]), "t")
+    types = list(db.query("SELECT data_type FROM information_schema.columns WHERE table_name='t'"))
+    assert types == [{"data_type": "TIMESTAMP WITH TIME ZONE"}]
+    (row,) = list(db.query("SELECT seen FROM t"))
+    assert row["seen"] == moment

@@ -1,0 +1,612 @@
+"""What every SQL warehouse shares: query -> Table, table_exists, copy with if_exists modes and
+alter_table, upsert through a staging table, and table(name) helpers.
+
+An engine subclass supplies the connection and the bulk path (`_bulk_load`); the rest is here.
+A copy runs in one transaction: create or drop or truncate, alter, load, all or nothing, so a
+failed load leaves the previous table as it was. Identifiers are always quoted; values always go
+to the driver as parameters.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import secrets
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from turnout.errors import TableExistsError, WarehouseError
+from turnout.warehouse.identifiers import TableName, column_list, parse_table_name, quote_identifier
+from turnout.warehouse.load import PreparedLoad, prepare_load
+from turnout.warehouse.types import Dialect, Kind
+
+logger = logging.getLogger(__name__)
+
+IfExists = Literal["fail", "append", "truncate", "drop"]
+IF_EXISTS_MODES = ("fail", "append", "truncate", "drop")
+
+_TEXT_TYPES = ("character varying", "varchar", "character", "char", "bpchar")
+
+
+@dataclass(frozen=True)
+class ExistingColumn:
+    """A column of a table already in the warehouse."""
+
+    name: str
+    data_type: str
+    width: int | None = None  # character_maximum_length, for varchar(n)
+
+
+def unique_names(names: Sequence[str]) -> list[str]:
+    """A result set's column names made unique: `id`, `id_2`."""
+    unique: list[str] = []
+    for name in names:
+        candidate, suffix = name, 2
+        while candidate in unique:
+            candidate, suffix = f"{name}_{suffix}", suffix + 1
+        if candidate != name:
+            logger.warning("query returned column %r twice; the second is %r", name, candidate)
+        unique.append(candidate)
+    return unique
+
+
+def rows_to_table(names: Sequence[str], rows: Sequence[Sequence[Any]]) -> Any:
+    """A Table from a result set's column names and rows."""
+    from turnout.table import Table
+
+    unique = unique_names(names)
+    values = [list(column) for column in zip(*rows)] if rows else [[] for _ in unique]
+    return Table.from_columns(dict(zip(unique, values)))
+
+
+class Warehouse:
+    """Base of the SQL engines (Postgres, Redshift, DuckDB). Not used directly."""
+
+    dialect: Dialect
+    placeholder = "%s"
+    # Redshift cannot ALTER COLUMN inside a transaction block: there, widening runs (and
+    # commits) on its own connection before the load's transaction.
+    alter_in_transaction = True
+    _driver_errors: tuple[type[BaseException], ...] = ()
+
+    # --- engine hooks --------------------------------------------------------------------------
+
+    def _connect(self) -> Any:
+        raise NotImplementedError
+
+    def _begin(self, connection: Any) -> None:
+        """Open a transaction (drivers that are not in one implicitly)."""
+
+    def _bulk_load(self, connection: Any, table: TableName, load: PreparedLoad) -> None:
+        raise NotImplementedError
+
+    def _existing_columns(self, connection: Any, table: TableName) -> list[ExistingColumn]:
+        schema_sql = self._schema_condition(table)
+        sql = (
+            "SELECT column_name, data_type, character_maximum_length "
+            "FROM information_schema.columns "
+            f"WHERE {schema_sql} AND table_name = {self.placeholder} "
+            "ORDER BY ordinal_position"
+        )
+        params = ([table.schema] if table.schema is not None else []) + [table.name]
+        rows = self._fetchall(connection, sql, params)
+        return [ExistingColumn(row[0], str(row[1]).lower(), row[2]) for row in rows]
+
+    def _dependent_views(
+        self, connection: Any, table: TableName, columns: list[str]
+    ) -> list[tuple[TableName, str]]:
+        """Views that depend on `columns` of `table`, with their definitions."""
+        return []
+
+    def _truncate_sql(self, table: TableName) -> str:
+        return f"TRUNCATE TABLE {table.quoted(self.dialect.quote)}"
+
+    def _create_table_sql(self, table: TableName, load: PreparedLoad, **options: Any) -> str:
+        columntypes = options.get("columntypes") or {}
+        varchar_max = set(options.get("varchar_max") or [])
+        definitions = []
+        for name in load.columns:
+            sql_type = columntypes.get(name) or self.dialect.sql_type(
+                load.types[name], varchar_max=name in varchar_max
+            )
+            definitions.append(f"{quote_identifier(name, self.dialect.quote)} {sql_type}")
+        return f"CREATE TABLE {table.quoted(self.dialect.quote)} ({', '.join(definitions)})"
+
+    def _describe_error(self, error: BaseException) -> str:
+        return str(error).strip()
+
+    # --- connections and queries ---------------------------------------------------------------
+
+    @contextmanager
+    def connection(self) -> Iterator[Any]:
+        """A connection that commits when the block ends, rolls back on an error, then closes."""
+        connection = self._connect()
+        try:
+            self._begin(connection)
+            yield connection
+        except BaseException:
+            self._rollback_quietly(connection)
+            raise
+        else:
+            connection.commit()
+        finally:
+            connection.close()
+
+    def _rollback_quietly(self, connection: Any) -> None:
+        try:
+            connection.rollback()
+        except self._driver_errors as error:  # the connection may be gone already
+            logger.debug("rollback failed: %s", error)
+
+    def _execute(self, connection: Any, sql: str, parameters: Sequence[Any] | None = None) -> Any:
+        """Run one statement; return a DB-API cursor. Driver errors become WarehouseError."""
+        logger.debug("SQL: %s", sql)
+        try:
+            cursor = connection.cursor()
+            cursor.execute(sql, parameters if parameters else None)
+        except self._driver_errors as error:
+            raise WarehouseError(f"query failed: {self._describe_error(error)}") from error
+        return cursor
+
+    def _fetchall(self, connection: Any, sql: str, parameters: Sequence[Any] | None = None) -> list:
+        return self._execute(connection, sql, parameters).fetchall()
+
+    def query(self, sql: str, parameters: Sequence[Any] | None = None) -> Any | None:
+        """Run `sql`; return its rows as a Table, or None when it returns no result set.
+
+        A SELECT with no rows gives an empty Table that still has the columns. Pass values as
+        `parameters` (placeholders as the driver spells them), never formatted into `sql`.
+        """
+        with self.connection() as connection:
+            return self.query_with_connection(sql, connection, parameters=parameters)
+
+    def query_with_connection(
+        self,
+        sql: str,
+        connection: Any,
+        parameters: Sequence[Any] | None = None,
+        commit: bool = True,
+    ) -> Any | None:
+        """Run `sql` on an open connection; commit afterwards unless `commit=False`."""
+        cursor = self._execute(connection, sql, parameters)
+        result = self._cursor_table(cursor)
+        if commit:
+            connection.commit()
+            self._begin(connection)
+        return result
+
+    def _cursor_table(self, cursor: Any) -> Any | None:
+        if cursor.description is None:
+            return None
+        names = [column[0] for column in cursor.description]
+        return rows_to_table(names, cursor.fetchall())
+
+    # --- tables --------------------------------------------------------------------------------
+
+    def _schema_condition(self, table: TableName) -> str:
+        if table.schema is None:
+            return "table_schema = current_schema()"
+        return f"table_schema = {self.placeholder}"
+
+    def table_exists(self, table_name: str, view: bool = True) -> bool:
+        """True if the table (or, with `view=True`, a view) exists. `schema.table` or `table`."""
+        with self.connection() as connection:
+            return self.table_exists_with_connection(table_name, connection, view)
+
+    def table_exists_with_connection(
+        self, table_name: str | TableName, connection: Any, view: bool = True
+    ) -> bool:
+        table = parse_table_name(table_name)
+        kinds = "('BASE TABLE', 'VIEW')" if view else "('BASE TABLE')"
+        sql = (
+            "SELECT COUNT(*) FROM information_schema.tables "
+            f"WHERE {self._schema_condition(table)} AND table_name = {self.placeholder} "
+            f"AND table_type IN {kinds}"
+        )
+        params = ([table.schema] if table.schema is not None else []) + [table.name]
+        return self._fetchall(connection, sql, params)[0][0] > 0
+
+    def table(self, table_name: str) -> WarehouseTable:
+        """A helper object for one table: num_rows, columns, get_rows, drop, truncate."""
+        return WarehouseTable(self, table_name)
+
+    # --- copy ----------------------------------------------------------------------------------
+
+    def copy(
+        self,
+        tbl: Any,
+        table_name: str,
+        if_exists: IfExists = "fail",
+        alter_table: bool = False,
+        alter_table_cascade: bool = False,
+        columntypes: dict[str, str] | None = None,
+        varchar_max: list[str] | None = None,
+        **options: Any,
+    ) -> None:
+        """Load a Table into `table_name` in one transaction.
+
+        if_exists: `fail` (raise TableExistsError), `append` (columns matched by name; target
+        columns the Table lacks get their defaults), `truncate` (empty it, then load) or `drop`
+        (replace it). alter_table: add columns the target lacks and widen varchar columns too
+        narrow for the data; with alter_table_cascade, views that depend on a widened column are
+        dropped and re-created around the change. columntypes: SQL types to use instead of the
+        inferred ones when the table is created.
+        """
+        table = parse_table_name(table_name)
+        _check_if_exists(if_exists)
+        load = prepare_load(tbl, table, self.dialect, columntypes=columntypes)
+        options.update(columntypes=columntypes, varchar_max=varchar_max)
+
+        if alter_table and not self.alter_in_transaction and if_exists in ("append", "truncate"):
+            with self.connection() as connection:
+                if self.table_exists_with_connection(table, connection, view=False):
+                    self._alter_for_load(connection, table, load, alter_table_cascade)
+
+        with self.connection() as connection:
+            self._copy_with_connection(
+                connection, load, table, if_exists, alter_table, alter_table_cascade, **options
+            )
+        logger.info("%s rows copied to %s", load.num_rows, table.display)
+
+    def _copy_with_connection(
+        self,
+        connection: Any,
+        load: PreparedLoad,
+        table: TableName,
+        if_exists: str,
+        alter_table: bool,
+        alter_table_cascade: bool,
+        **options: Any,
+    ) -> None:
+        exists = self.table_exists_with_connection(table, connection, view=False)
+        if exists and if_exists == "fail":
+            raise TableExistsError(
+                f"table {table.display} already exists; pass if_exists='append', 'truncate' "
+                "or 'drop'"
+            )
+        if exists and if_exists == "drop":
+            self._run(connection, f"DROP TABLE {table.quoted(self.dialect.quote)}", table)
+            exists = False
+
+        if not exists:
+            self._create_table(connection, table, load, **options)
+        else:
+            if if_exists == "truncate":
+                self._run(connection, self._truncate_sql(table), table)
+            if alter_table:
+                self._alter_for_load(connection, table, load, alter_table_cascade)
+            load = self._match_columns(connection, table, load)
+
+        self._load(connection, table, load)
+
+    def _run(self, connection: Any, sql: str, table: TableName, params: Any = None) -> Any:
+        """Run a statement about `table`; a driver error names the table."""
+        try:
+            return self._execute(connection, sql, params)
+        except WarehouseError as error:
+            raise WarehouseError(f"{table.display}: {error}") from error
+
+    def _create_table(
+        self, connection: Any, table: TableName, load: PreparedLoad, **options: Any
+    ) -> None:
+        if table.schema is not None:
+            quoted = quote_identifier(table.schema, self.dialect.quote)
+            self._run(connection, f"CREATE SCHEMA IF NOT EXISTS {quoted}", table)
+        self._check_fits(load, table, self.dialect.varchar_max, "the widest varchar")
+        self._run(connection, self._create_table_sql(table, load, **options), table)
+        logger.info("created table %s", table.display)
+
+    def _load(self, connection: Any, table: TableName, load: PreparedLoad) -> None:
+        if load.num_rows == 0:
+            return
+        try:
+            self._bulk_load(connection, table, load)
+        except self._driver_errors as error:
+            raise WarehouseError(
+                f"copy to {table.display} failed; the table is unchanged: "
+                f"{self._describe_load_error(error, load)}"
+            ) from error
+
+    def _describe_load_error(self, error: BaseException, load: PreparedLoad) -> str:
+        return self._describe_error(error)
+
+    def _check_fits(self, load: PreparedLoad, table: TableName, limit: int | None, what: str):
+        if limit is None or not self.dialect.sized_text:
+            return
+        unit = self.dialect.text_width_unit
+        for name in load.columns:
+            if load.types[name].kind not in (Kind.TEXT, Kind.JSON, Kind.BIG_INTEGER):
+                continue
+            wide = load.first_wider_than(name, limit, unit)
+            if wide is not None:
+                row, width = wide
+                raise WarehouseError(
+                    f"copy to {table.display}: column {name!r}, row {row}: the value is {width} "
+                    f"{unit}, wider than {what} ({limit} {unit}) {self.dialect.name} allows"
+                )
+
+    # --- append: match columns by name, alter ---------------------------------------------------
+
+    def _match_columns(self, connection: Any, table: TableName, load: PreparedLoad) -> PreparedLoad:
+        """Rename the load's columns to the target's spelling; check each exists and fits."""
+        existing = {column.name: column for column in self._existing_columns(connection, table)}
+        folded = {name.casefold(): name for name in existing}
+        mapping: dict[str, str] = {}
+        missing: list[str] = []
+        for name in load.columns:
+            if name in existing:
+                mapping[name] = name
+            elif name.casefold() in folded:
+                mapping[name] = folded[name.casefold()]
+            else:
+                missing.append(name)
+        if missing:
+            raise WarehouseError(
+                f"copy to {table.display}: the table has no column {missing[0]!r} "
+                f"(missing: {missing!r}); pass alter_table=True to add them"
+            )
+
+        unit = self.dialect.text_width_unit
+        for name, target_name in mapping.items():
+            column = existing[target_name]
+            if column.width is None or column.data_type not in _TEXT_TYPES:
+                continue
+            wide = load.first_wider_than(name, column.width, unit)
+            if wide is not None:
+                row, width = wide
+                raise WarehouseError(
+                    f"copy to {table.display}: column {target_name!r}, row {row}: the value is "
+                    f"{width} {unit}, wider than the column's varchar({column.width}); pass "
+                    "alter_table=True to widen it"
+                )
+        return load.rename(mapping)
+
+    def _alter_for_load(
+        self, connection: Any, table: TableName, load: PreparedLoad, cascade: bool
+    ) -> None:
+        """Add the columns the table lacks and widen varchar columns too narrow for the load."""
+        existing = {column.name: column for column in self._existing_columns(connection, table)}
+        folded = {name.casefold(): column for name, column in existing.items()}
+        quoted_table = table.quoted(self.dialect.quote)
+        unit = self.dialect.text_width_unit
+
+        widen: dict[str, int] = {}
+        for name in load.columns:
+            column = existing.get(name) or folded.get(name.casefold())
+            if column is None:
+                sql_type = self.dialect.sql_type(load.types[name])
+                quoted = quote_identifier(name, self.dialect.quote)
+                self._run(
+                    connection, f"ALTER TABLE {quoted_table} ADD COLUMN {quoted} {sql_type}", table
+                )
+                logger.info("added column %r to %s", name, table.display)
+                continue
+            if column.width is None or column.data_type not in _TEXT_TYPES:
+                continue
+            needed = self.dialect.text_width(load.types[name])
+            if needed > column.width:
+                limit = self.dialect.varchar_max
+                if limit is not None and needed > limit:
+                    row, width = load.first_wider_than(name, limit, unit) or (0, needed)
+                    raise WarehouseError(
+                        f"copy to {table.display}: column {column.name!r}, row {row}: the value "
+                        f"is {width} {unit}, wider than the widest varchar ({limit}) "
+                        f"{self.dialect.name} allows"
+                    )
+                widen[column.name] = needed
+
+        if not widen:
+            return
+        views = self._dependent_views(connection, table, list(widen))
+        if views and not cascade:
+            names = ", ".join(view.display for view, _ in views)
+            raise WarehouseError(
+                f"copy to {table.display}: cannot widen {sorted(widen)!r}: view(s) {names} "
+                "depend on them; pass alter_table_cascade=True to drop and re-create them"
+            )
+        for view, _definition in views:
+            self._run(connection, f"DROP VIEW {view.quoted(self.dialect.quote)}", table)
+        for name, width in widen.items():
+            quoted = quote_identifier(name, self.dialect.quote)
+            self._run(
+                connection,
+                f"ALTER TABLE {quoted_table} ALTER COLUMN {quoted} TYPE VARCHAR({width})",
+                table,
+            )
+            logger.info("widened %s.%s to varchar(%s)", table.display, name, width)
+        for view, definition in reversed(views):
+            self._run(
+                connection,
+                f"CREATE VIEW {view.quoted(self.dialect.quote)} AS {definition}",
+                table,
+            )
+            logger.info("re-created view %s", view.display)
+
+    # --- upsert --------------------------------------------------------------------------------
+
+    def upsert(
+        self,
+        table_obj: Any,
+        target_table: str,
+        primary_key: str | list[str],
+        distinct_check: bool = True,
+        cleanup_temp_table: bool = True,
+        alter_table: bool = True,
+        alter_table_cascade: bool = False,
+        **copy_args: Any,
+    ) -> None:
+        """Update rows whose primary key is in `table_obj`, insert the others, in one transaction.
+
+        A key repeated in the batch leaves one row, the last one. With `distinct_check`, a
+        target whose key is already not unique raises WarehouseError rather than being made
+        worse. A missing target table is created by a plain copy.
+        """
+        table = parse_table_name(target_table)
+        keys = [primary_key] if isinstance(primary_key, str) else list(primary_key)
+        load = prepare_load(table_obj, table, self.dialect)
+        load.check_keys(keys)
+        load = load.deduplicate(keys)
+
+        if alter_table and not self.alter_in_transaction:
+            with self.connection() as connection:
+                if self.table_exists_with_connection(table, connection, view=False):
+                    self._alter_for_load(connection, table, load, alter_table_cascade)
+
+        with self.connection() as connection:
+            if not self.table_exists_with_connection(table, connection, view=False):
+                logger.info("upsert: %s does not exist; creating it", table.display)
+                self._create_table(
+                    connection, table, load, **self._upsert_create_options(keys, copy_args)
+                )
+                self._load(connection, table, load)
+                return
+            if distinct_check:
+                self._check_distinct(connection, table, keys)
+            if alter_table:
+                self._alter_for_load(connection, table, load, alter_table_cascade)
+            renamed = self._match_columns(connection, table, load)
+            keys = [renamed.columns[load.columns.index(key)] for key in keys]
+            self._merge(connection, table, renamed, keys, cleanup_temp_table)
+        logger.info("%s rows upserted into %s", load.num_rows, table.display)
+
+    def _upsert_create_options(self, keys: list[str], copy_args: dict[str, Any]) -> dict:
+        return {}
+
+    def _check_distinct(self, connection: Any, table: TableName, keys: list[str]) -> None:
+        quoted_keys = column_list(keys, self.dialect.quote)
+        sql = (
+            f"SELECT COUNT(*) FROM (SELECT {quoted_keys} FROM {table.quoted(self.dialect.quote)} "
+            f"GROUP BY {quoted_keys} HAVING COUNT(*) > 1) AS repeated"
+        )
+        repeated = self._run(connection, sql, table).fetchall()[0][0]
+        if repeated:
+            raise WarehouseError(
+                f"upsert into {table.display}: {repeated} values of the primary key {keys!r} "
+                "already repeat in the table; fix them or pass distinct_check=False"
+            )
+
+    def _staging_name(self, table: TableName) -> TableName:
+        return TableName(f"{table.name}_stg_{secrets.token_hex(4)}")
+
+    def _create_staging_sql(self, staging: TableName, table: TableName, columns: list[str]) -> str:
+        return (
+            f"CREATE TEMPORARY TABLE {staging.quoted(self.dialect.quote)} AS SELECT "
+            f"{column_list(columns, self.dialect.quote)} FROM {table.quoted(self.dialect.quote)} "
+            "WHERE 1 = 0"
+        )
+
+    def _merge(
+        self,
+        connection: Any,
+        table: TableName,
+        load: PreparedLoad,
+        keys: list[str],
+        cleanup: bool,
+    ) -> None:
+        quote = self.dialect.quote
+        staging = self._staging_name(table)
+        self._run(connection, self._create_staging_sql(staging, table, load.columns), table)
+        self._load(connection, staging, load)
+
+        target_sql = table.quoted(quote)
+        staging_sql = staging.quoted(quote)
+        quoted_keys = [quote_identifier(key, quote) for key in keys]
+        matches = " AND ".join(f"{staging_sql}.{key} = {target_sql}.{key}" for key in quoted_keys)
+        self._run(
+            connection,
+            f"DELETE FROM {target_sql} WHERE EXISTS (SELECT 1 FROM {staging_sql} WHERE {matches})",
+            table,
+        )
+        columns = column_list(load.columns, quote)
+        self._run(
+            connection,
+            f"INSERT INTO {target_sql} ({columns}) SELECT {columns} FROM {staging_sql}",
+            table,
+        )
+        if cleanup:
+            self._run(connection, f"DROP TABLE {staging_sql}", table)
+
+
+def _check_if_exists(if_exists: str) -> None:
+    if if_exists not in IF_EXISTS_MODES:
+        raise WarehouseError(f"if_exists must be one of {IF_EXISTS_MODES!r}, not {if_exists!r}")
+
+
+_ORDER_BY = re.compile(r"^\s*(?P<column>.+?)(?:\s+(?P<direction>asc|desc))?\s*$", re.IGNORECASE)
+
+
+class WarehouseTable:
+    """One table of a warehouse (Parsons' `db.table(name)`)."""
+
+    def __init__(self, db: Warehouse, table_name: str) -> None:
+        self.db = db
+        self.table = parse_table_name(table_name)
+
+    @property
+    def _quoted(self) -> str:
+        return self.table.quoted(self.db.dialect.quote)
+
+    @property
+    def num_rows(self) -> int:
+        return self._scalar(f"SELECT COUNT(*) FROM {self._quoted}")
+
+    @property
+    def columns(self) -> list[str]:
+        with self.db.connection() as connection:
+            return [column.name for column in self.db._existing_columns(connection, self.table)]
+
+    @property
+    def exists(self) -> bool:
+        with self.db.connection() as connection:
+            return self.db.table_exists_with_connection(self.table, connection)
+
+    def _scalar(self, sql: str) -> Any:
+        with self.db.connection() as connection:
+            return self.db._run(connection, sql, self.table).fetchall()[0][0]
+
+    def _order(self, order_by: str | list[str] | None) -> str:
+        if not order_by:
+            return ""
+        items = [order_by] if isinstance(order_by, str) else list(order_by)
+        parts = []
+        for item in items:
+            match = _ORDER_BY.match(item)
+            direction = (match.group("direction") or "").upper() if match else ""
+            column = match.group("column") if match else item
+            parts.append(f"{quote_identifier(column, self.db.dialect.quote)} {direction}".strip())
+        return " ORDER BY " + ", ".join(parts)
+
+    def get_rows(
+        self,
+        offset: int = 0,
+        chunk_size: int | None = None,
+        order_by: str | list[str] | None = None,
+    ) -> Any:
+        """Rows as a Table; `order_by` names columns (optionally with ASC/DESC)."""
+        sql = f"SELECT * FROM {self._quoted}{self._order(order_by)}"
+        params: list[Any] = []
+        if chunk_size:
+            sql += f" LIMIT {self.db.placeholder}"
+            params.append(int(chunk_size))
+        if offset:
+            sql += f" OFFSET {self.db.placeholder}"
+            params.append(int(offset))
+        return self.db.query(sql, params)
+
+    def max_primary_key(self, primary_key: str) -> Any:
+        column = quote_identifier(primary_key, self.db.dialect.quote)
+        return self._scalar(f"SELECT MAX({column}) FROM {self._quoted}")
+
+    def distinct_primary_key(self, primary_key: str) -> bool:
+        column = quote_identifier(primary_key, self.db.dialect.quote)
+        return self._scalar(f"SELECT COUNT(*) - COUNT(DISTINCT {column}) FROM {self._quoted}") == 0
+
+    def drop(self, cascade: bool = False) -> None:
+        self.db.query(f"DROP TABLE {self._quoted}{' CASCADE' if cascade else ''}")
+        logger.info("%s dropped", self.table.display)
+
+    def truncate(self) -> None:
+        self.db.query(self.db._truncate_sql(self.table))
+        logger.info("%s truncated", self.table.display)
