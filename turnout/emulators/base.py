@@ -354,6 +354,10 @@ class EmulatorServer:
     Use as a context manager, or `start()` / `stop()`. `url` is `http://127.0.0.1:<port>`.
     """
 
+    # How often the serving thread checks for shutdown: `stop()` waits up to this long, so a
+    # short interval keeps fixture teardown fast (the default of socketserver is 0.5 s).
+    poll_interval = 0.02
+
     def __init__(self, app: EmulatorApp, port: int = 0, host: str = LOOPBACK) -> None:
         self.app = app
         self._server: BaseWSGIServer = make_server(
@@ -367,7 +371,10 @@ class EmulatorServer:
 
     def start(self) -> EmulatorServer:
         self._thread = threading.Thread(
-            target=self._server.serve_forever, name=f"{self.app.name}-emulator", daemon=True
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": self.poll_interval},
+            name=f"{self.app.name}-emulator",
+            daemon=True,
         )
         self._thread.start()
         logger.info("%s emulator listening on %s", self.app.name, self.url)

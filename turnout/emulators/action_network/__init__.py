@@ -10,6 +10,8 @@ Options of `create_app`:
 - `tokens`: the API keys it accepts (default `("an-emulator-token",)`); `token` for one.
 - `rate`: requests a second per token before 429 (default 4.0, the real limit; None or 0
   turns the limit off); `burst`: the bucket size (default: `rate`, at least 1).
+- `bare_empty_pages`: answer a page with no records with `_embedded: {}` instead of
+  `{"osdi:people": []}` (the contract does not rule it out; clients cope with either).
 - `people`, `tags`, `events`, `forms`: how much starting data (30 people, the four default tag
   names, 4 events, 3 forms).
 """
@@ -49,6 +51,7 @@ def create_app(
     token: str | None = None,
     rate: float | None = 4.0,
     burst: float | None = None,
+    bare_empty_pages: bool = False,
     people: int = 30,
     tags: Iterable[str] = DEFAULT_TAGS,
     events: int = 4,
@@ -59,5 +62,11 @@ def create_app(
     seed_store(store, seed, people=people, tags=tuple(tags), events=events, forms=forms)
     accepted = tuple(tokens) if tokens is not None else ((token,) if token else (DEFAULT_TOKEN,))
     return ActionNetworkEmulator(
-        store=store, faults=faults, seed=seed, tokens=accepted, rate=rate, burst=burst
+        store=store,
+        faults=faults,
+        seed=seed,
+        tokens=accepted,
+        rate=rate,
+        burst=burst,
+        bare_empty_pages=bare_empty_pages,
     )

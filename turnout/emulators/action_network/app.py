@@ -88,8 +88,10 @@ class ActionNetworkEmulator(EmulatorApp):
         tokens: Iterable[str] = (DEFAULT_TOKEN,),
         rate: float | None = 4.0,
         burst: float | None = None,
+        bare_empty_pages: bool = False,
     ) -> None:
         super().__init__(faults=faults, seed=seed)
+        self.bare_empty_pages = bare_empty_pages
         self.store = store
         self.tokens = set(tokens)
         self.rate = rate
@@ -258,7 +260,8 @@ class ActionNetworkEmulator(EmulatorApp):
             payload["total_pages"] = total_pages
             payload["total_records"] = len(items)
         payload.update({"per_page": per_page, "page": page, "_links": links})
-        payload["_embedded"] = {f"osdi:{rel}": rendered}
+        empty_bare = self.bare_empty_pages and not rendered
+        payload["_embedded"] = {} if empty_bare else {f"osdi:{rel}": rendered}
         return self._hal(payload)
 
     # --- endpoints ------------------------------------------------------------------------
