@@ -23,11 +23,17 @@ from turnout.errors import (
     HTTPError,
     NotFoundError,
     RateLimitError,
+    ResponseFormatError,
     ServerError,
     TransientError,
     TransportError,
 )
-from turnout.http.retry import RetryPolicy, build_retrying, parse_retry_after
+from turnout.http.retry import (
+    MalformedBodyError,
+    RetryPolicy,
+    build_retrying,
+    parse_retry_after,
+)
 from turnout.redaction import redact, redact_url, register_secret
 
 logger = logging.getLogger(__name__)
@@ -149,6 +155,8 @@ class TurnoutHTTPClient(gspread.HTTPClient):
             cause = error.__cause__
             if isinstance(cause, APIError):
                 raise cause from None
+            if isinstance(error, MalformedBodyError):
+                raise ResponseFormatError(str(error)) from None
             raise
         raise AssertionError("unreachable: tenacity re-raises the last error")
 
@@ -178,7 +186,11 @@ class TurnoutHTTPClient(gspread.HTTPClient):
             if isinstance(converted, TransientError):
                 raise converted from error
             raise
-        except (requests.ConnectionError, requests.Timeout) as error:
+        except (
+            requests.ConnectionError,
+            requests.Timeout,
+            requests.exceptions.ChunkedEncodingError,
+        ) as error:
             sent = not isinstance(error, requests.ConnectTimeout)
             transport = TransportError(
                 redact(f"{method.upper()} {redact_url(url)} failed: {type(error).__name__}")
@@ -194,6 +206,16 @@ class TurnoutHTTPClient(gspread.HTTPClient):
             response.status_code,
             time.monotonic() - started,
         )
+        if response.status_code != 204 and "json" in response.headers.get("Content-Type", ""):
+            try:
+                response.json()
+            except ValueError:
+                raise MalformedBodyError(
+                    f"{method.upper()} {redact_url(url)}: the reply is not complete JSON",
+                    method=method.upper(),
+                    url=redact_url(url),
+                    status=response.status_code,
+                ) from None
         return response
 
     def _register_token(self) -> None:
