@@ -157,6 +157,18 @@ def _fast_series(function: Any, stored: Column) -> pl.Series | None:
     return None
 
 
+def _orjson_is_exact(stored: Column) -> bool:
+    """Whether orjson parses every text of this column exactly as json.loads would.
+
+    orjson reads integers beyond 64 bits as floats; a run of 19 or more digits may be one, so
+    such a column goes to json.loads. What orjson refuses (NaN, lone surrogates...) goes to
+    json.loads value by value.
+    """
+    if not isinstance(stored, pl.Series) or stored.dtype != pl.String:
+        return False
+    return not stored.str.contains(r"[0-9]{19}").any()
+
+
 class ConvertMixin:
     """Parsons' convert_* methods."""
 
@@ -222,7 +234,7 @@ class ConvertMixin:
             if fast is not None:
                 return build_column(fast, name)
             values = column_values(stored)
-            if function is json.loads and isinstance(stored, pl.Series):
+            if function is json.loads and _orjson_is_exact(stored):
                 converted = apply_per_value(
                     orjson.loads, values, name, errorvalue, fallback=json.loads
                 )

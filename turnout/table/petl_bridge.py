@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 import petl
+import polars as pl
 
 from turnout.errors import TableError
 from turnout.table.storage import Column, column_values
@@ -41,6 +42,47 @@ class ColumnarPetlView(petl.util.base.Table):
     def __len__(self) -> int:
         # petl's own len() counts the header row too.
         return self._num_rows + 1
+
+    def aggregate(
+        self,
+        key: Any,
+        aggregation: Any = None,
+        value: Any = None,
+        presorted: bool = False,
+        field: str = "value",
+        **kwargs: Any,
+    ) -> petl.util.base.Table:
+        """petl's aggregate; counting rows per key (`aggregation=len`) runs in polars."""
+        counted = None
+        if aggregation is len and value is None and not presorted and not kwargs:
+            counted = self._count_by(key, field)
+        if counted is not None:
+            return counted
+        return petl.aggregate(
+            self, key, aggregation, value, presorted=presorted, field=field, **kwargs
+        )
+
+    def _count_by(self, key: Any, field: str) -> ColumnarPetlView | None:
+        """Rows per key in petl's output order (sorted by key, None first), or None when the
+        key columns are not typed the way polars sorts exactly as petl."""
+        names = (
+            [key] if isinstance(key, str) else list(key) if isinstance(key, list | tuple) else None
+        )
+        if not names or any(name not in self._columns for name in names) or field in names:
+            return None
+        stored = [self._columns[name] for name in names]
+        if not all(isinstance(column, pl.Series) for column in stored):
+            return None
+        if any(column.dtype == pl.Float64 and column.is_nan().any() for column in stored):
+            return None
+        frame = pl.DataFrame([column.rename(name) for name, column in zip(names, stored)])
+        counts = (
+            frame.group_by(names, maintain_order=False)
+            .agg(pl.len().cast(pl.Int64).alias(field))
+            .sort(names, nulls_last=False, maintain_order=True)
+        )
+        columns = {name: counts.get_column(name) for name in counts.columns}
+        return ColumnarPetlView(columns, counts.height)
 
 
 class PetlBridgeMixin:

@@ -61,7 +61,7 @@ def build_column(values: Iterable[Any], name: str = "") -> Column:
         return values
     try:
         return pl.Series(name, values, dtype=dtype, strict=True)
-    except (TypeError, OverflowError, pl.exceptions.PolarsError):
+    except (TypeError, ValueError, OverflowError, pl.exceptions.PolarsError):
         # An int beyond int64, a date polars cannot represent: keep the Python values.
         return values
 
@@ -138,7 +138,7 @@ def constant_column(value: Any, length: int, name: str = "") -> Column:
     if dtype is not None and not (kind is dt.datetime and value.tzinfo is not None):
         try:
             return pl.repeat(value, length, dtype=dtype, eager=True).rename(name)
-        except (TypeError, OverflowError, pl.exceptions.PolarsError):
+        except (TypeError, ValueError, OverflowError, pl.exceptions.PolarsError):
             pass
     return [value] * length
 
