@@ -240,10 +240,17 @@ class APIConnector:
         params: Mapping[str, Any] | None = None,
         *,
         pagination: Pagination | None = None,
+        headers: Mapping[str, str] | None = None,
     ) -> Iterator[Page]:
-        """Yield every page of a GET, one fetched at a time."""
+        """Yield every page of a GET, one fetched at a time (`headers` go with every page)."""
         strategy = pagination or self.pagination
-        return strategy.pages(self.get_json, self.full_url(url), params)
+
+        def fetch(page_url: str, page_params: Mapping[str, Any] | None) -> Any:
+            return self.send("GET", page_url, params=page_params, headers=headers, parse_json=True)[
+                1
+            ]
+
+        return strategy.pages(fetch, self.full_url(url), params)
 
     def records(
         self,
@@ -251,9 +258,10 @@ class APIConnector:
         params: Mapping[str, Any] | None = None,
         *,
         pagination: Pagination | None = None,
+        headers: Mapping[str, str] | None = None,
     ) -> Iterator[Any]:
         """Yield every record of every page of a GET."""
-        for page in self.paginate(url, params, pagination=pagination):
+        for page in self.paginate(url, params, pagination=pagination, headers=headers):
             yield from page.records
 
     def get_json(self, url: str, params: Mapping[str, Any] | None = None) -> Any:

@@ -25,6 +25,10 @@ FetchJson = Callable[[str, Params], Any]
 _MISSING = object()
 
 
+class _LinkError(Exception):
+    """A next link that cannot be followed; `pages` reports it with the URL and page."""
+
+
 @dataclass
 class Page:
     """One fetched page: its number (from 1), the URL and params asked, its records, the body."""
@@ -92,12 +96,18 @@ class Pagination:
                 )
             seen.add(marker)
 
-            body = fetch(url, current)
+            try:
+                body = fetch(url, current)
+            except ResponseFormatError as error:
+                raise ResponseFormatError(f"{error} (page {number})") from None
             records = self.records(body, url, number)
             logger.debug("page %d of %s: %d records", number, redact_url(url), len(records))
             yield Page(number, url, current, records, body)
 
-            following = self.next_request(body, url, current, records)
+            try:
+                following = self.next_request(body, url, current, records)
+            except _LinkError as error:
+                raise ResponseFormatError(f"GET {redact_url(url)} page {number}: {error}") from None
             if following is None:
                 return
             url, current = following
@@ -118,21 +128,25 @@ class NextUrlPagination(Pagination):
     links already carry every filter; a relative link is joined to the current URL.
     """
 
-    def __init__(self, next_key: str = "next", data_key: str | None = "data") -> None:
+    def __init__(
+        self, next_key: str = "next", data_key: str | None = "data", *, require_next: bool = False
+    ) -> None:
         self.next_key = next_key
         self.data_key = data_key
+        self.require_next = require_next  # a page without the key is an error, not the end
 
     def next_request(
         self, body: Any, url: str, params: dict[str, Any] | None, records: list[Any]
     ) -> tuple[str, dict[str, Any] | None] | None:
         link = dig(body, self.next_key)
+        if link is _MISSING and self.require_next:
+            raise _LinkError(
+                f"the body has no {self.next_key!r}, so whether more pages follow is unknown"
+            )
         if link is _MISSING or not link:
             return None
         if not isinstance(link, str):
-            raise ResponseFormatError(
-                f"GET {redact_url(url)}: {self.next_key!r} is a {type(link).__name__}, "
-                "expected a URL"
-            )
+            raise _LinkError(f"{self.next_key!r} is a {type(link).__name__}, expected a URL")
         return urljoin(url, link), None
 
 
