@@ -1,0 +1,208 @@
+"""The first workflow of the training guide: Mobilize attendances into a Google Sheet.
+
+Pull attendances from Mobilize (or from the spreadsheet copy of the same data the guide falls
+back on), make them legible, count signups by event, split them by month, and load them into a
+new spreadsheet in a Drive folder that organizers watch.
+
+Run it as a script with the connectors' usual environment variables::
+
+    export MOBILIZE_AMERICA_API_KEY=...            # and MOBILIZE_AMERICA_ORGANIZATION_ID
+    export GOOGLE_DRIVE_CREDENTIALS=/path/to/service-account.json
+    python examples/mobilize_to_sheets.py --folder-id 1y1jgygK5YUQLVrgRgNw7A8Hf2ppqOJJZ
+
+`--from-sheet SPREADSHEET_ID` reads the attendances from a spreadsheet instead of the API.
+MOBILIZE_AMERICA_URI and GOOGLE_API_BASE_URL point the connectors at other hosts (the
+emulators of `turnout demo`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from turnout import GoogleSheets, MobilizeAmerica, Table
+
+logger = logging.getLogger(__name__)
+
+SPREADSHEET_NAME = "Volunteer Attendance Records"
+COUNTS_TAB = "Signups by event"
+RED = {"red": 1.0, "green": 0.0, "blue": 0.0}
+
+# The columns organizers see, in order: the same for the API and the spreadsheet copy.
+COLUMNS = [
+    "id",
+    "event_id",
+    "event_title",
+    "timeslot_id",
+    "timeslot_start_date",
+    "timeslot_end_date",
+    "status",
+    "attended",
+    "person_id",
+    "given_name",
+    "family_name",
+    "email_address",
+    "phone_number",
+    "postal_code",
+]
+
+
+def convert_to_legible_date(unix_date: int | str) -> str:
+    """A Unix timestamp (int or digits) as 'YYYY-MM-DD HH:MM:SS' in UTC."""
+    return datetime.fromtimestamp(int(unix_date), UTC).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def _primary(entries: list[dict[str, Any]] | None, field: str) -> Any:
+    """The primary entry's field of a Mobilize contact list (email_addresses, ...)."""
+    entries = entries or []
+    chosen = next((e for e in entries if e.get("primary")), entries[0] if entries else {})
+    return chosen.get(field)
+
+
+def legible_person(person: dict[str, Any]) -> dict[str, Any]:
+    """The API's person, flattened to the fields of the spreadsheet copy."""
+    return {
+        "id": person.get("id"),
+        "given_name": person.get("given_name"),
+        "family_name": person.get("family_name"),
+        "email_address": _primary(person.get("email_addresses"), "address"),
+        "phone_number": _primary(person.get("phone_numbers"), "number"),
+        "postal_code": _primary(person.get("postal_addresses"), "postal_code"),
+    }
+
+
+def legible_attendances(attendance_records: Table, *, person_as_json: bool) -> Table:
+    """Flatten event and timeslot, make dates legible, unpack the person into columns."""
+    if "event" in attendance_records.columns:  # the API nests event and timeslot
+        attendance_records.unpack_dict("event", keys=["id", "title"])
+        attendance_records.unpack_dict("timeslot")
+
+    for column in ("timeslot_start_date", "timeslot_end_date"):
+        attendance_records.convert_column(column, convert_to_legible_date)
+
+    if person_as_json:  # the spreadsheet copy holds the person as JSON text
+        attendance_records.convert_column("person", json.loads)
+    else:
+        attendance_records.convert_column("person", legible_person)
+    # The person's `id` meets the attendance's own `id` and comes out as `person_id`.
+    attendance_records.unpack_dict("person", prepend=False)
+
+    return attendance_records.cut(*COLUMNS)
+
+
+def signups_by_event(attendance_records: Table) -> Table:
+    """Signups per event title, counted with petl's aggregate."""
+    petl_table = attendance_records.table
+    sign_ups_by_event_petl = petl_table.aggregate("event_title", len)
+    return Table(sign_ups_by_event_petl)
+
+
+def first_months(attendance_records: Table, count: int = 3) -> list[str]:
+    """The first `count` months ('YYYY-MM') that have attendances: in the guide's data,
+    January, February and March 2022."""
+    months = sorted({row["timeslot_start_date"][:7] for row in attendance_records})
+    return months[:count]
+
+
+def run(
+    mobilize: MobilizeAmerica | None,
+    google_sheets: GoogleSheets,
+    folder_id: str | None,
+    *,
+    source_spreadsheet_id: str | None = None,
+    organization_id: int | str | None = None,
+    months: Sequence[str] | None = None,
+    spreadsheet_name: str = SPREADSHEET_NAME,
+) -> dict[str, Any]:
+    """Run the workflow; returns what it wrote.
+
+    Reads attendances from Mobilize, or from `source_spreadsheet_id` (the spreadsheet copy,
+    with `person` as JSON text) when given. `months` ('YYYY-MM') default to the first three in
+    the data. The summary holds spreadsheet_id, rows_per_tab, rows_per_month and
+    counts_by_event.
+    """
+    # Extract
+    if source_spreadsheet_id is not None:
+        logger.info("Reading attendances from spreadsheet %s", source_spreadsheet_id)
+        attendance_records = google_sheets.get_worksheet(source_spreadsheet_id)
+    else:
+        if mobilize is None:
+            raise ValueError("run() needs a MobilizeAmerica connector or source_spreadsheet_id")
+        logger.info("Reading attendances from Mobilize")
+        attendance_records = mobilize.get_attendances(organization_id)
+    logger.info("Extracted %s attendances", attendance_records.num_rows)
+
+    # Transform
+    attendance_records = legible_attendances(
+        attendance_records, person_as_json=source_spreadsheet_id is not None
+    )
+    counts = signups_by_event(attendance_records)
+    months = list(months) if months is not None else first_months(attendance_records)
+    by_month = [
+        attendance_records.select_rows(f"'{month}' in {{timeslot_start_date}}") for month in months
+    ]
+    for month, table in zip(months, by_month):
+        logger.info("%s: %s attendances", month, table.num_rows)
+
+    # Load
+    sheet_id = google_sheets.create_spreadsheet(spreadsheet_name, folder_id=folder_id)
+    first, *others = by_month or [Table([COLUMNS])]
+    google_sheets.overwrite_sheet(sheet_id, first)
+    for table in others:
+        google_sheets.append_to_sheet(sheet_id, table)
+    google_sheets.format_cells(sheet_id, "A1", {"backgroundColor": RED}, worksheet=0)
+
+    counts_index = google_sheets.add_sheet(sheet_id, COUNTS_TAB, rows=max(10, counts.num_rows + 1))
+    google_sheets.overwrite_sheet(sheet_id, counts, worksheet=counts_index)
+
+    tabs = google_sheets.list_worksheets(sheet_id)
+    summary = {
+        "spreadsheet_id": sheet_id,
+        "spreadsheet_name": spreadsheet_name,
+        "rows_per_tab": {
+            tabs[0]: sum(table.num_rows for table in by_month),
+            COUNTS_TAB: counts.num_rows,
+        },
+        "rows_per_month": {month: t.num_rows for month, t in zip(months, by_month)},
+        "counts_by_event": {row["event_title"]: row["value"] for row in counts},
+    }
+    logger.info("Wrote spreadsheet %s: %s", sheet_id, summary["rows_per_tab"])
+    return summary
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--folder-id",
+        default=os.environ.get("GOOGLE_DRIVE_FOLDER_ID"),
+        help="the Drive folder of the new spreadsheet (default: env GOOGLE_DRIVE_FOLDER_ID)",
+    )
+    parser.add_argument(
+        "--from-sheet",
+        metavar="SPREADSHEET_ID",
+        help="read attendances from this spreadsheet instead of the Mobilize API",
+    )
+    parser.add_argument("--name", default=SPREADSHEET_NAME, help="the new spreadsheet's title")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+
+    mobilize = None if args.from_sheet else MobilizeAmerica()
+    google_sheets = GoogleSheets()
+    summary = run(
+        mobilize,
+        google_sheets,
+        args.folder_id,
+        source_spreadsheet_id=args.from_sheet,
+        spreadsheet_name=args.name,
+    )
+    print(json.dumps(summary, indent=2, ensure_ascii=False))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
