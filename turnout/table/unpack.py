@@ -243,7 +243,7 @@ class UnpackMixin:
         columns; dict items are unpacked into columns. Drops `column` from this Table unless
         `retain_original`."""
         keys = [key] if isinstance(key, str) else list(key)
-        for name in [*keys, column]:
+        for name in [column, *keys]:
             self._require_column(name)
 
         key_values = [column_values(self._columns[name]) for name in keys]
