@@ -508,3 +508,25 @@ def test_create_is_not_retried_blindly_after_a_5xx(
     with pytest.raises(UnknownOutcomeError, match="'Once'"):
         google_sheets.create_spreadsheet("Once")
     assert len(sheets_emulator.app.requests_to("/drive/v3/files", "POST")) == 1
+
+
+def test_subject_is_sent_for_delegation(
+    sheets_emulator: EmulatorServer, sheets_service_account: dict[str, Any]
+) -> None:
+    import base64
+
+    sheets = GoogleSheets(
+        sheets_service_account,
+        subject="lead@example.org",
+        api_base_url=sheets_emulator.url,
+        retry_policy=FAST_RETRIES,
+    )
+    sheets.create_spreadsheet("Delegated")
+    grant = sheets_emulator.app.requests_to("/token", "POST")[-1].body.decode()
+    assertion = grant.split("assertion=", 1)[1].split("&", 1)[0]
+    payload = assertion.split(".")[1]
+    claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    assert claims["sub"] == "lead@example.org"
+    assert claims["scope"] == (
+        "https://spreadsheets.google.com/feeds https://www.googleapis.com/auth/drive"
+    )

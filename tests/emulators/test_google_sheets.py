@@ -443,3 +443,21 @@ def test_seeded_spreadsheet_reads_back(sheets_emulator: EmulatorServer, gc: gspr
     rows = [["id", "person"], ["1", json.dumps({"given_name": "Lou"})]]
     spreadsheet_id = sheets_emulator.app.add_spreadsheet("Seed", rows)
     assert gc.open_by_key(spreadsheet_id).sheet1.get_all_values() == rows
+
+
+def test_turnout_emulate_builds_this_emulator_and_a_keyfile_works(tmp_path: Any) -> None:
+    from turnout.emulators.google_sheets import GoogleSheetsEmulator, write_keyfile
+    from turnout.emulators.serve import create_server
+
+    server = create_server("google_sheets", seed=1)
+    assert isinstance(server.app, GoogleSheetsEmulator)
+    with server:
+        info = write_keyfile(tmp_path / "key.json", server.url)
+        assert (tmp_path / "key.json").stat().st_mode & 0o777 == 0o600
+        loaded = json.loads((tmp_path / "key.json").read_text())
+        assert loaded == info and loaded["token_uri"] == server.url + "/token"
+        credentials = service_account.Credentials.from_service_account_file(
+            str(tmp_path / "key.json"), scopes=SCOPES
+        )
+        gc = gspread.authorize(credentials, http_client=local_client(server.url))
+        assert gc.create("From a key file").sheet1.title == "Sheet1"

@@ -1,6 +1,7 @@
 """A loopback emulator of the parts of Google Sheets v4, Drive v3 and OAuth that gspread uses.
 
-Start it with `turnout emulate google_sheets`, or in code::
+Start it with `turnout emulate google_sheets` (then `write_keyfile("key.json", url)` and
+`GOOGLE_DRIVE_CREDENTIALS=key.json GOOGLE_API_BASE_URL=url`), or in code::
 
     server = EmulatorServer(create_app()).start()
     info = service_account_info(server.url)        # a throwaway key whose token_uri is local
@@ -18,6 +19,7 @@ from turnout.emulators.google_sheets.credentials import (
     generate_private_key,
     public_key_pem,
     service_account_info,
+    write_keyfile,
 )
 
 __all__ = [
@@ -27,6 +29,7 @@ __all__ = [
     "public_key_pem",
     "quota_body",
     "service_account_info",
+    "write_keyfile",
 ]
 
 

@@ -6,7 +6,10 @@ exchanges its JWT there and never reaches Google.
 
 from __future__ import annotations
 
+import json
+import os
 import secrets
+from pathlib import Path
 from typing import Any
 
 from cryptography.hazmat.primitives import serialization
@@ -49,3 +52,13 @@ def public_key_pem(info: dict[str, Any]) -> bytes:
     return key.public_key().public_bytes(
         serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
     )
+
+
+def write_keyfile(path: str | os.PathLike[str], base_url: str, **options: Any) -> dict[str, Any]:
+    """Write a throwaway service-account file for the emulator at `base_url` (owner-only
+    permissions, as for a real key) and return its dict; point GOOGLE_DRIVE_CREDENTIALS at it."""
+    info = service_account_info(base_url, **options)
+    target = Path(path)
+    target.touch(mode=0o600, exist_ok=True)
+    target.write_text(json.dumps(info, indent=2), encoding="utf-8")
+    return info
