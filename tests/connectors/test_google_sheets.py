@@ -530,3 +530,12 @@ def test_subject_is_sent_for_delegation(
     assert claims["scope"] == (
         "https://spreadsheets.google.com/feeds https://www.googleapis.com/auth/drive"
     )
+
+
+def test_append_refuses_an_unnamed_table_column(
+    google_sheets: GoogleSheets, blank: str, sheets_emulator: EmulatorServer
+) -> None:
+    sheets_emulator.app.store.spreadsheet(blank).sheets[0].values[(0, 0)] = "id"
+    with pytest.raises(HeaderMismatchError, match="empty name"):
+        google_sheets.append_to_sheet(blank, Table([["id", ""], [1, "x"]]))
+    assert values(sheets_emulator, blank) == [["id"]]

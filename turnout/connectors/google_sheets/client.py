@@ -47,6 +47,9 @@ logger = logging.getLogger(__name__)
 BASE_URL_ENV_VAR = "GOOGLE_API_BASE_URL"
 MAX_CELLS = 10_000_000
 
+# Sheets quotas are per minute: back off 2, 4, 8, 16, 32 s, so a burst of 429s is outlasted.
+DEFAULT_RETRY_POLICY = RetryPolicy(attempts=6, backoff=2.0, backoff_max=64.0, jitter=1.0)
+
 Worksheet = int | str
 
 
@@ -59,7 +62,8 @@ class GoogleSheets:
     api_base_url: replaces both `https://sheets.googleapis.com` and `https://www.googleapis.com`
     (the emulator, a proxy); default env `GOOGLE_API_BASE_URL`. The token endpoint is the key
     file's `token_uri`.
-    retry_policy: how 429 RESOURCE_EXHAUSTED and 5xx replies are retried (turnout.http).
+    retry_policy: how 429 RESOURCE_EXHAUSTED and 5xx replies are retried (turnout.http); the
+    default outlasts a minute of quota errors. Writes are retried only where a repeat is safe.
     max_payload_bytes: the largest JSON body one write sends; bigger tables go in chunks.
     """
 
@@ -80,7 +84,7 @@ class GoogleSheets:
         self.api_base_url = base_url
         self.max_payload_bytes = max_payload_bytes
         http_client = TurnoutHTTPClient.configured(
-            base_url=base_url, policy=retry_policy or RetryPolicy(), timeout=timeout
+            base_url=base_url, policy=retry_policy or DEFAULT_RETRY_POLICY, timeout=timeout
         )
         self.gspread_client: gspread.Client = gspread.authorize(
             credentials, http_client=http_client
@@ -237,6 +241,8 @@ class GoogleSheets:
                 f"anyway: look for it in folder {folder_id!r} before running again"
             ) from error
         except NotFoundError as error:
+            if folder_id is None:
+                raise
             raise NotFoundError(
                 f"cannot create spreadsheet {title!r}: folder {folder_id!r} was not found or "
                 f"is not shared with {self.client_email!r}",
@@ -252,6 +258,8 @@ class GoogleSheets:
 
     def delete_spreadsheet(self, spreadsheet_id: str) -> None:
         """Delete the spreadsheet (Drive)."""
+        # TODO: if the reply to a delete is lost and the retry finds the file gone, this raises
+        # SpreadsheetNotFoundError although the delete succeeded.
         with self._translated("delete spreadsheet", spreadsheet_id):
             self.gspread_client.del_spreadsheet(spreadsheet_id)
         logger.info("Deleted spreadsheet %s", spreadsheet_id)
@@ -290,6 +298,9 @@ class GoogleSheets:
             )
             return
         sheet = self._get_worksheet(spreadsheet_id, worksheet)
+        # TODO: this reads the whole sheet to find its header and last row; on very large sheets
+        # reading the header row and one column would cost less, but could miss rows whose
+        # first cells are blank.
         with self._translated("read worksheet", spreadsheet_id):
             existing = sheet.get_all_values()
         if not existing:
@@ -470,6 +481,11 @@ def _match_header(
     columns: list[str], header: list[str], used_width: int, strict: bool
 ) -> tuple[list[int], list[tuple[str, int]]]:
     """Each Table column's 0-based sheet column, and the (name, position) of added ones."""
+    if "" in columns:
+        raise HeaderMismatchError(
+            "the Table has a column with an empty name; name it before appending, so its "
+            "values land under a header"
+        )
     labelled = [name for name in header if name != ""]
     duplicated = sorted({name for name in labelled if labelled.count(name) > 1} & set(columns))
     if duplicated:

@@ -87,6 +87,10 @@ class GoogleSheetsEmulator(EmulatorApp):
 
     name = "google_sheets"
 
+    # TODO: every valid token sees every file; the real Drive shows a service account only the
+    # files it created or that were shared with it, which would make 403 PERMISSION_DENIED
+    # testable.
+
     def __init__(
         self,
         *,
