@@ -406,3 +406,23 @@ def test_a_bare_empty_last_page_ends_the_people(make_action_network_emulator):
     server = make_action_network_emulator(bare_empty_pages=True, people=26)
 
     assert connect_action_network(server).get_people().num_rows == 26
+
+
+def test_update_person_turns_email_and_mobile_into_the_apis_lists(
+    action_network, action_network_emulator
+):
+    person = action_network.upsert_person(email_address="conv@example.org")
+
+    action_network.update_person(
+        action_network_id(person), mobile_number="512-555-0190", mobile_status="unsubscribed"
+    )
+    sent = orjson.loads(action_network_emulator.app.requests_to("/api/v2/people/", "PUT")[-1].body)
+
+    assert sent == {"phone_numbers": [{"number": "5125550190", "status": "unsubscribed"}]}
+
+
+def test_get_tags_per_page_is_deprecated_and_ignored(action_network):
+    with pytest.warns(DeprecationWarning, match="per_page"):
+        tags = action_network.get_tags(per_page=2)
+
+    assert tags.num_rows == 4

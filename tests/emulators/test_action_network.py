@@ -458,3 +458,24 @@ def test_injected_server_error_uses_the_api_shape(make_action_network_emulator):
     assert (failed.status_code, failed.json()) == (502, {"error": "Internal Server Error"})
     assert recovered.status_code == 200
     assert faults.injected["server_error"] == 1
+
+
+def test_turnout_emulate_builds_this_emulator():
+    from turnout.emulators.serve import create_server
+
+    with create_server("action_network", seed=1) as server:
+        response = get(server, "tags")
+
+    assert server.app.name == "action_network"
+    assert server.url.startswith("http://127.0.0.1:")
+    assert response.json()["total_records"] == 4
+
+
+def test_bare_empty_pages_answer_an_empty_embedded(make_action_network_emulator):
+    server = make_action_network_emulator(bare_empty_pages=True)
+
+    body = get(server, "people", page=2).json()
+    past = get(server, "people", page=3).json()
+
+    assert len(body["_embedded"]["osdi:people"]) == 5
+    assert past["_embedded"] == {}
