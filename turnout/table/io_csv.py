@@ -48,18 +48,28 @@ def read_csv(
     encoding: str | None = None,
     errors: str = "strict",
     header: list[str] | None = None,
+    engine: str = "auto",
     **csvargs: Any,
 ) -> Any:
-    """A Table of text values from the bytes of a CSV file; `source` names it in errors."""
+    """A Table of text values from the bytes of a CSV file; `source` names it in errors.
+
+    `engine='python'` skips polars and reads with the csv module only (the reference).
+    """
     if not data:
         raise TableFormatError(f"CSV file is empty: {source}")
     utf8 = to_utf8(data, source, encoding, errors)
-    options = polars_read_options(csvargs)
-    if options is not None and not _has_lone_carriage_return(utf8):
+    options = polars_read_options(csvargs) if engine == "auto" else None
+    if options is not None:
         table = _read_with_polars(table_class, utf8, header, options)
         if table is not None:
             return table
         logger.debug("%s: polars' reading could differ from csv's; reading with csv", source)
+    try:
+        utf8.decode("utf-8")
+    except UnicodeDecodeError as error:
+        # Offsets count from the start of the file, byte-order mark included.
+        error.start += len(data) - len(utf8) if canonical_encoding(encoding) in _UTF8 else 0
+        raise _decode_error(error, source, encoding) from None
     return read_csv_python(table_class, utf8, source, header=header, **csvargs)
 
 
@@ -67,11 +77,7 @@ def to_utf8(data: bytes, source: str, encoding: str | None, errors: str = "stric
     """The content as UTF-8 without a byte-order mark; names file, offset and encoding if bad."""
     name = canonical_encoding(encoding)
     if name in _UTF8 and errors == "strict":
-        try:
-            # Validation only; polars reads the bytes themselves. Decoding in C is fast.
-            data.decode("utf-8")
-        except UnicodeDecodeError as error:
-            raise _decode_error(error, source, encoding) from None
+        # polars validates the bytes as it reads them; the csv path validates them up front.
         return data[3:] if data.startswith(_BOM) else data
     try:
         text = data.decode("utf-8-sig" if name in _UTF8 else name, errors)
@@ -112,65 +118,71 @@ def polars_read_options(csvargs: dict[str, Any]) -> dict[str, Any] | None:
     }
 
 
-def _has_lone_carriage_return(data: bytes) -> bool:
-    # csv treats a lone \r as a line end; polars does not. Such files go to the csv module.
-    carriage_returns = data.count(b"\r")
-    return bool(carriage_returns) and carriage_returns != data.count(b"\r\n")
-
-
 def _read_with_polars(
     table_class: Any, data: bytes, header: list[str] | None, options: dict[str, Any]
 ) -> Any | None:
-    """The Table polars reads, or None where its reading might differ from csv's."""
-    raw_header = header
-    if raw_header is None:
-        raw_header = _first_record(data, options)
-        if raw_header is None:
-            return None
+    """The Table polars reads, or None where its reading might differ from csv's.
+
+    The checks are cheap where the answer is clear and thorough only where it is not: the
+    header as csv reads it must be what polars reads; a last line without a line end is looked
+    at on its own (polars drops empty cells beyond the header's width there); a null in the
+    last column (an empty cell, or a short row or blank line, which csv reads differently)
+    makes the separators and line ends of the whole file be counted against what polars found.
+    """
+    raw_header = header if header is not None else _first_record(data, options)
+    if not raw_header:
+        return None
+    width = len(raw_header)
     try:
         frame = pl.read_csv(
             data,
-            has_header=header is None,
-            new_columns=[f"c{index}" for index in range(len(raw_header))],
+            has_header=False,
+            new_columns=[f"c{index}" for index in range(width)],
             infer_schema=False,
             raise_if_empty=False,
             **options,
         )
     except pl.exceptions.PolarsError:
-        # Ragged rows, quotes polars refuses: the csv module decides (and names the line).
+        # Ragged rows, quotes polars refuses, bytes that are not UTF-8: the csv module decides
+        # (and names the line or the byte).
         return None
-    if frame.width != len(raw_header):
+    if frame.width != width:
         return None
-    # A null in the last column is an empty cell, a short row or a blank line; only the first
-    # is read the same by csv. Short rows and blank lines lack separators. Quote characters are
-    # where polars and csv can disagree (a quote inside an unquoted cell); a disagreement moves
-    # separators or line ends between the structure and the values, which the counts reveal.
-    last_has_nulls = frame.width and frame.get_column(frame.columns[-1]).null_count()
-    quote = options["quote_char"]
-    quotes = data.count(quote.encode()) if quote is not None else 0
-    if quotes % 2:
-        # An odd count means a quote inside an unquoted cell or one left open at the end.
-        return None
-    has_quotes = quotes > 0
-    if not data.endswith(b"\n"):
-        # polars drops empty cells beyond the header's width on a last line without a line end.
-        tail = data[data.rfind(b"\n") + 1 :]
-        if (quote is not None and quote.encode() in tail) or tail.count(
-            options["separator"].encode()
-        ) != len(raw_header) - 1:
+    if header is None:
+        if not frame.height or [cell or "" for cell in frame.row(0)] != raw_header:
             return None
-    # polars also drops an empty last cell of an over-long last line: count separators always.
-    if (last_has_nulls and frame.width == 1) or not _structure_adds_up(
-        data, frame, raw_header, options, header is None, check_newlines=has_quotes
-    ):
+        frame = frame.slice(1)
+
+    separator = options["separator"].encode()
+    quote = options["quote_char"]
+    if not data.endswith(b"\n"):
+        tail = data[data.rfind(b"\n") + 1 :]
+        if (
+            (quote is not None and quote.encode() in tail)
+            or b"\r" in tail
+            or tail.count(separator) != width - 1
+        ):
+            return None
+    if b"\r" in data and _values_hold_carriage_returns(frame):
+        # csv ends a line at a lone \r; polars keeps it in the cell (it strips \r before \n).
         return None
-    frame = frame.with_columns(pl.all().fill_null(""))
+    if frame.width and frame.get_column(frame.columns[-1]).null_count():
+        if width == 1 or not _structure_adds_up(data, frame, raw_header, options, header is None):
+            return None
+        frame = frame.with_columns(pl.all().fill_null(""))
+    elif any(series.null_count() for series in frame.get_columns()):
+        frame = frame.with_columns(pl.all().fill_null(""))
 
     from turnout.table.construction import unique_names
 
     names = unique_names(raw_header)
     columns = {name: series.rename(name) for name, series in zip(names, frame.get_columns())}
     return table_class._from_columns_unchecked(columns, frame.height)
+
+
+def _values_hold_carriage_returns(frame: pl.DataFrame) -> bool:
+    held = frame.select(pl.any_horizontal(pl.all().str.contains("\r", literal=True).any()))
+    return bool(held.item())
 
 
 def _first_record(data: bytes, options: dict[str, Any]) -> list[str] | None:
@@ -185,7 +197,7 @@ def _first_record(data: bytes, options: dict[str, Any]) -> list[str] | None:
     )
     try:
         return next(reader)
-    except (StopIteration, csv.Error):
+    except (StopIteration, csv.Error, UnicodeDecodeError):
         return None
 
 
@@ -195,15 +207,14 @@ def _structure_adds_up(
     raw_header: list[str],
     options: dict[str, Any],
     has_header_row: bool,
-    *,
-    check_newlines: bool,
 ) -> bool:
     """True when every separator and line end polars saw as structure is one csv sees too."""
     separator = options["separator"]
     records = frame.height + has_header_row
-    counted = [pl.all().str.count_matches(separator, literal=True).sum().name.prefix("s")]
-    if check_newlines:
-        counted.append(pl.all().str.count_matches("\n", literal=True).sum().name.prefix("n"))
+    counted = [
+        pl.all().str.count_matches(separator, literal=True).sum().name.prefix("s"),
+        pl.all().str.count_matches("\n", literal=True).sum().name.prefix("n"),
+    ]
     counts = [int(count or 0) for count in frame.select(counted).row(0)] if frame.width else []
     width = frame.width
     in_values_separators, in_values_newlines = sum(counts[:width]), sum(counts[width:])
@@ -219,7 +230,7 @@ def _structure_adds_up(
     )
     if data.count(separator.encode()) != expected_separators:
         return False
-    return not check_newlines or data.count(b"\n") == expected_newlines
+    return data.count(b"\n") == expected_newlines
 
 
 def read_csv_python(
