@@ -57,7 +57,10 @@ def build_column(values: Iterable[Any], name: str = "") -> Column:
     dtype = TYPED_DTYPES.get(kind)
     if dtype is None:
         return values
-    if kind is dt.datetime and any(v is not None and v.tzinfo is not None for v in values):
+    if kind is dt.datetime and any(
+        v is not None and (v.tzinfo is not None or v.fold) for v in values
+    ):
+        # polars keeps neither the tzinfo object nor `fold`: such values stay Python values.
         return values
     try:
         return pl.Series(name, values, dtype=dtype, strict=True)
@@ -135,7 +138,7 @@ def constant_column(value: Any, length: int, name: str = "") -> Column:
     if value is None:
         return pl.Series(name, [None] * length, dtype=pl.Null)
     dtype = TYPED_DTYPES.get(kind)
-    if dtype is not None and not (kind is dt.datetime and value.tzinfo is not None):
+    if dtype is not None and not (kind is dt.datetime and (value.tzinfo or value.fold)):
         try:
             return pl.repeat(value, length, dtype=dtype, eager=True).rename(name)
         except (TypeError, ValueError, OverflowError, pl.exceptions.PolarsError):

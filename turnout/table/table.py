@@ -30,6 +30,7 @@ Stored columns are never mutated in place; transforms build new columns and swap
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from collections.abc import Iterator, Mapping, Sequence
 from enum import Enum
@@ -256,12 +257,23 @@ def _list_to_series(name: str, values: list) -> pl.Series:
             "hold one type per column. Convert it first, e.g. convert_column"
             f"({name!r}, str)"
         ) from error
-    if not _same_values(values, series.to_list()):
+    if not _portable(series.dtype) or not _same_values(values, series.to_list()):
         raise TableError(
             f"column {name!r} holds values ({_type_names(values)}) that polars and Arrow cannot "
             f"hold unchanged. Convert it first, e.g. convert_column({name!r}, str)"
         )
     return series
+
+
+def _portable(dtype: pl.DataType) -> bool:
+    """Whether Arrow holds this dtype and it reads back as the same Python values."""
+    if isinstance(dtype, pl.List):
+        return _portable(dtype.inner)
+    if isinstance(dtype, pl.Struct):
+        return all(_portable(field.dtype) for field in dtype.fields)
+    if isinstance(dtype, pl.Datetime):
+        return dtype.time_zone is None
+    return isinstance(dtype, pl.Int64 | pl.Float64 | pl.String | pl.Boolean | pl.Date | pl.Null)
 
 
 def _same_values(before: Any, after: Any) -> bool:
@@ -276,6 +288,8 @@ def _same_values(before: Any, after: Any) -> bool:
         return len(before) == len(after) and all(map(_same_values, before, after))
     if isinstance(before, float) and before != before:
         return after != after
+    if isinstance(before, dt.datetime):
+        return repr(before) == repr(after)  # == ignores fold and tzinfo identity
     return before == after
 
 
