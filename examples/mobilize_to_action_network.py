@@ -11,8 +11,8 @@ Run it once, or on a schedule, with the run recorded:
     turnout schedule examples/mobilize_to_action_network.py --cron "0 6 * * *"
 
 Configuration (environment variables):
-    MOBILIZE_AMERICA_API_KEY, MOBILIZE_ORGANIZATION_ID   the Mobilize side
-    AN_API_TOKEN                                          the Action Network group's key
+    MOBILIZE_AMERICA_API_KEY, MOBILIZE_AMERICA_ORGANIZATION_ID   the Mobilize side
+    AN_API_TOKEN                                                  the Action Network group's key
     TURNOUT_WAREHOUSE   duckdb (default; file from TURNOUT_DUCKDB_PATH), postgres (PG* vars),
                         redshift (REDSHIFT_* vars), or a postgresql:// URL
     TURNOUT_SYNC_SCHEMA the warehouse schema (default: mobilize)
@@ -97,12 +97,17 @@ def run(
     action_network: Any,
     warehouse: Any,
     *,
-    organization_id: int,
+    organization_id: int | None = None,
     schema: str = "mobilize",
     journal_path: str | Path | None = None,
     tag: str = TAG,
 ) -> SyncSummary:
-    """Run the workflow once; returns the sync's summary (pushed, succeeded, failed, ...)."""
+    """Run the workflow once; returns the sync's summary (pushed, succeeded, failed, ...).
+
+    organization_id: the Mobilize organization (default: the connector's, from
+    MOBILIZE_AMERICA_ORGANIZATION_ID). journal_path: the sync journal (default: under the
+    turnout home, see docs/sync.md).
+    """
     attendances_table = f"{schema}.attendances"
     users_table = f"{schema}.mobilize_users_to_sync"
     log_table = f"{schema}.mobilize_to_actionnetwork_log"
@@ -198,14 +203,15 @@ def main() -> int:
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     from turnout import ActionNetwork, MobilizeAmerica
 
-    organization = os.environ.get("MOBILIZE_ORGANIZATION_ID")
-    if not organization or not organization.strip().isdigit():
-        raise ConfigurationError("set MOBILIZE_ORGANIZATION_ID to the Mobilize organization's id")
+    mobilize = MobilizeAmerica()
+    if not mobilize.organization_id:
+        raise ConfigurationError(
+            "set MOBILIZE_AMERICA_ORGANIZATION_ID to the Mobilize organization's id"
+        )
     run(
-        MobilizeAmerica(),
+        mobilize,
         ActionNetwork(),
         warehouse_from_environment(),
-        organization_id=int(organization),
         schema=os.environ.get("TURNOUT_SYNC_SCHEMA", "mobilize"),
     )
     return 0
