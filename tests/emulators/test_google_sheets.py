@@ -461,3 +461,32 @@ def test_turnout_emulate_builds_this_emulator_and_a_keyfile_works(tmp_path: Any)
         )
         gc = gspread.authorize(credentials, http_client=local_client(server.url))
         assert gc.create("From a key file").sheet1.title == "Sheet1"
+
+
+def test_unregistered_accounts_are_checked_by_claims_or_refused(sheets_private_key: Any) -> None:
+    from turnout.emulators.google_sheets import create_app
+
+    for strict, expected in ((False, "Sheet1"), (True, "Invalid grant: account not found")):
+        with EmulatorServer(create_app(require_registered_keys=strict)) as server:
+            info = service_account_info(server.url, private_key=sheets_private_key)
+            credentials = service_account.Credentials.from_service_account_info(info, scopes=SCOPES)
+            gc = gspread.authorize(credentials, http_client=local_client(server.url))
+            if strict:
+                with pytest.raises(google.auth.exceptions.RefreshError, match=expected):
+                    gc.create("Refused")
+            else:
+                assert gc.create("Accepted").sheet1.title == expected
+
+
+def test_sheets_api_create(gc: gspread.Client, token: str, sheets_emulator: EmulatorServer) -> None:
+    reply = requests.post(
+        sheets_emulator.url + "/v4/spreadsheets",
+        json={
+            "properties": {"title": "Direct"},
+            "sheets": [{"properties": {"title": "Main"}}, {"properties": {"title": "Extra"}}],
+        },
+        headers={"Authorization": f"Bearer {token}"},
+    ).json()
+    assert reply["properties"]["title"] == "Direct"
+    assert [s["properties"]["title"] for s in reply["sheets"]] == ["Main", "Extra"]
+    assert [w.title for w in gc.open("Direct").worksheets()] == ["Main", "Extra"]

@@ -207,3 +207,26 @@ def _trimmed(row: list[Any]) -> list[Any]:
     while row and row[-1] == "":
         row.pop()
     return row
+
+
+def test_main_builds_the_connectors_from_the_environment(
+    example: ModuleType,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    sheets_emulator: EmulatorServer,
+    sheets_keyfile: Path,
+) -> None:
+    app = sheets_emulator.app
+    source = app.add_spreadsheet("Fake Mobilize data", GUIDE_SHEET[:3])
+    folder = app.create_folder("Organizers")
+    monkeypatch.setenv("GOOGLE_DRIVE_CREDENTIALS", str(sheets_keyfile))
+    monkeypatch.setenv("GOOGLE_API_BASE_URL", sheets_emulator.url)
+    monkeypatch.setenv("GOOGLE_DRIVE_FOLDER_ID", folder)
+
+    assert example.main(["--from-sheet", source, "--name", "From main"]) == 0
+
+    summary = json.loads(capsys.readouterr().out)
+    assert summary["spreadsheet_name"] == "From main"
+    assert summary["rows_per_month"] == {"2022-01": 2}
+    assert app.store.files[summary["spreadsheet_id"]].parents == [folder]
+    assert len(app.sheet_values(summary["spreadsheet_id"])) == 3
