@@ -44,7 +44,7 @@ DEFAULT_PER_PAGE = 25
 MAX_PER_PAGE = 1000  # the real maximum is undocumented
 RESULTS_LIMIT = 1000  # the cap the search backend puts on some event queries
 _SEARCH_PARAMS = ("zipcode", "max_dist", "exclude_full", "tag_id")
-MALFORMATIONS = ("not_json", "missing_data", "record_type", "field_type")
+MALFORMATIONS = ("not_json", "missing_data", "missing_next", "record_type", "field_type")
 
 Fetch = Callable[[int, int], list[dict[str, Any]]]
 
@@ -90,27 +90,32 @@ class MobilizeEmulator(EmulatorApp):
         self.fixed_now = now
         self._cache: OrderedDict[tuple[Any, ...], Sequence[int]] = OrderedDict()
         self._cache_lock = threading.Lock()
-        self._malformations: list[tuple[str, str | None, int]] = []
+        self._malformations: list[list[Any]] = []
 
-    def malform(self, kind: str, *, path_contains: str | None = None, after: int = 0) -> None:
-        """Spoil one list page (the first matching one after `after` others) in a way a
-        transport fault cannot: `not_json` (an HTML body with status 200), `missing_data`
-        (no `data` key), `record_type` (the page's first record becomes a string) or
-        `field_type` (its `id` becomes a string)."""
+    def malform(
+        self, kind: str, count: int = 1, *, path_contains: str | None = None, after: int = 0
+    ) -> None:
+        """Spoil the next `count` matching list pages (after letting `after` through) in a way
+        a transport fault cannot: `not_json` (an HTML body with status 200), `missing_data`
+        (no `data` key), `missing_next` (no `next` key), `record_type` (the page's first record
+        becomes a string) or `field_type` (its `id` becomes a string)."""
         if kind not in MALFORMATIONS:
             raise ValueError(f"unknown malformation {kind!r}; expected one of {MALFORMATIONS}")
         with self._cache_lock:
-            self._malformations.append((kind, path_contains, after))
+            self._malformations.append([kind, path_contains, after, count])
 
     def _next_malformation(self, path: str) -> str | None:
         with self._cache_lock:
-            for position, (kind, contains, after) in enumerate(self._malformations):
+            for entry in self._malformations:
+                kind, contains, after, _ = entry
                 if contains and contains not in path:
                     continue
                 if after > 0:
-                    self._malformations[position] = (kind, contains, after - 1)
+                    entry[2] -= 1
                     return None
-                del self._malformations[position]
+                entry[3] -= 1
+                if entry[3] <= 0:
+                    self._malformations.remove(entry)
                 return kind
         return None
 
@@ -149,9 +154,11 @@ class MobilizeEmulator(EmulatorApp):
         return json_response({"data": None, "error": {"detail": "Not found."}}, 404)
 
     def rate_limited(self, retry_after: float | None) -> Response:
-        seconds = retry_after if retry_after else 1.0
-        header = str(int(seconds)) if float(seconds).is_integer() else f"{seconds:.3f}"
-        detail = f"Request was throttled. Expected available in {seconds:.3f} seconds."
+        if not retry_after:  # an injected 429 without Retry-After: the client backs off alone
+            body = {"data": None, "error": {"detail": "Request was throttled."}}
+            return json_response(body, 429)
+        header = str(int(retry_after)) if float(retry_after).is_integer() else f"{retry_after:.3f}"
+        detail = f"Request was throttled. Expected available in {retry_after:.3f} seconds."
         body = {"data": None, "error": {"detail": detail}}
         return json_response(body, 429, {"Retry-After": header})
 
@@ -237,6 +244,8 @@ class MobilizeEmulator(EmulatorApp):
             return Response("<html><body>Upstream error</body></html>", content_type="text/html")
         if spoil == "missing_data":
             del body["data"]
+        elif spoil == "missing_next":
+            del body["next"]
         elif spoil == "record_type" and records:
             records[0] = "record"
         elif spoil == "field_type" and records:
