@@ -143,32 +143,39 @@ def _primary(entries: list[dict[str, Any]], field: str) -> Any:
     return next((e[field] for e in entries if e.get("primary")), None)
 
 
+@pytest.mark.parametrize("faults", [False, True], ids=["clean", "with-faults"])
 def test_api_path_end_to_end(
-    example: ModuleType, google_sheets: GoogleSheets, sheets_emulator: EmulatorServer
+    example: ModuleType,
+    google_sheets: GoogleSheets,
+    sheets_emulator: EmulatorServer,
+    mobilize_emulator: EmulatorServer,
+    mobilize: Any,
+    faults: bool,
 ) -> None:
-    from turnout.connectors.mobilize import MobilizeAmerica
-    from turnout.emulators.mobilize import DEFAULT_API_KEY, FIRST_ORG_ID
-    from turnout.emulators.mobilize import create_app as create_mobilize
+    from tests.fixtures.mobilize import MOBILIZE_TEST_KEY
+    from turnout.emulators.mobilize import FIRST_ORG_ID
 
-    with EmulatorServer(
-        create_mobilize(seed=3, attendances=30, rate_limit=None)
-    ) as mobilize_server:
-        # The oracle: the raw API records, read with plain requests and reshaped by hand.
-        raw: list[dict[str, Any]] = []
-        url = f"{mobilize_server.url}/v1/organizations/{FIRST_ORG_ID}/attendances"
-        while url:
-            page = requests.get(
-                url, headers={"Authorization": f"Bearer {DEFAULT_API_KEY}"}, timeout=10
-            ).json()
-            raw.extend(page["data"])
-            url = page["next"]
-        assert len(raw) > 5
+    # The oracle: the raw API records, read with plain requests and reshaped by hand below.
+    raw: list[dict[str, Any]] = []
+    url = f"{mobilize_emulator.url}/v1/organizations/{FIRST_ORG_ID}/attendances"
+    while url:
+        page = requests.get(
+            url, headers={"Authorization": f"Bearer {MOBILIZE_TEST_KEY}"}, timeout=10
+        ).json()
+        raw.extend(page["data"])
+        url = page["next"]
+    assert len(raw) == 40
 
-        mobilize = MobilizeAmerica(
-            DEFAULT_API_KEY, uri=mobilize_server.url + "/v1/", organization_id=FIRST_ORG_ID
-        )
-        folder = sheets_emulator.app.create_folder("Organizers")
-        summary = example.run(mobilize, google_sheets, folder)
+    if faults:
+        # A Mobilize 429 mid-pagination, then a Sheets quota error and a 503 while writing.
+        mobilize_emulator.app.faults.inject("rate_limit", 1, after=2, retry_after=0.01)
+        sheets_emulator.app.faults.inject("rate_limit", 1, after=1, methods=["PUT"])
+        sheets_emulator.app.faults.inject("server_error", 1, status=503, methods=["PUT"])
+    folder = sheets_emulator.app.create_folder("Organizers")
+    summary = example.run(mobilize, google_sheets, folder, organization_id=FIRST_ORG_ID)
+    if faults:
+        assert mobilize_emulator.app.faults.injected["rate_limit"] == 1
+        assert sheets_emulator.app.faults.injected == {"rate_limit": 1, "server_error": 1}
 
     expected_rows = [
         [
