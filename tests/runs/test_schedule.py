@@ -78,3 +78,8 @@ def test_max_runs_below_one_is_refused(tmp_path: Path) -> None:
         schedule_script(
             tmp_path / "x.py", "* * * * *", max_runs=0, history=RunHistory(tmp_path / "r")
         )
+
+
+def test_scheduling_a_missing_script_is_refused_at_once(tmp_path: Path) -> None:
+    with pytest.raises(FileNotFoundError, match="no script at"):
+        schedule_script(tmp_path / "gone.py", "* * * * * *", history=RunHistory(tmp_path / "r"))

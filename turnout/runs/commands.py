@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 
 from rich.console import Console
@@ -73,6 +74,19 @@ def _short_time(stamp: str | None) -> str:
     return (stamp or "").replace("T", " ").removesuffix("+00:00")
 
 
+def _displayed_status(record: RunRecord) -> str:
+    """`lost` for a run still marked running whose process is gone (its supervisor died)."""
+    if record.status != "running" or record.pid is None:
+        return record.status
+    try:
+        os.kill(record.pid, 0)
+    except ProcessLookupError:
+        return "lost"
+    except PermissionError:  # alive, but someone else's
+        return record.status
+    return record.status
+
+
 def runs_table(records: list[RunRecord]) -> RichTable:
     """A rich table of runs, newest first."""
     table = RichTable(title="turnout runs")
@@ -80,15 +94,22 @@ def runs_table(records: list[RunRecord]) -> RichTable:
         justify = "right" if heading in ("id", "rows in", "rows out", "failures") else "left"
         table.add_column(heading, justify=justify, no_wrap=heading in ("start", "end", "status"))
     table.add_column("log file", overflow="fold")
-    styles = {"succeeded": "green", "failed": "red", "killed": "red", "running": "yellow"}
+    styles = {
+        "succeeded": "green",
+        "failed": "red",
+        "killed": "red",
+        "lost": "red",
+        "running": "yellow",
+    }
     for record in records:
-        style = styles.get(record.status, "")
+        status = _displayed_status(record)
+        style = styles.get(status, "")
         table.add_row(
             str(record.id),
             record.script.rsplit("/", 1)[-1],
             _short_time(record.started_at),
             _short_time(record.ended_at),
-            f"[{style}]{record.status}[/]" if style else record.status,
+            f"[{style}]{status}[/]" if style else status,
             str(record.rows_in),
             str(record.rows_out),
             str(record.failures),

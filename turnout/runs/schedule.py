@@ -145,12 +145,21 @@ def schedule_script(
     if max_runs is not None and max_runs < 1:
         raise ConfigurationError(f"max_runs must be at least 1, not {max_runs}")
 
+    if not Path(script).is_file():
+        raise FileNotFoundError(f"no script at {Path(script).resolve()}")
+
     records: list[RunRecord] = []
+    attempts = 0
     finished = threading.Event()
 
     def one_run() -> None:
-        records.append(run_script(script, history=history, echo=echo))
-        if max_runs is not None and len(records) >= max_runs:
+        nonlocal attempts
+        attempts += 1
+        try:
+            records.append(run_script(script, history=history, echo=echo))
+        except OSError as error:  # the script vanished, the disk is full: log, keep the schedule
+            logger.error("scheduled run of %s could not start: %s", script, error)
+        if max_runs is not None and attempts >= max_runs:
             finished.set()
 
     scheduler = BackgroundScheduler(timezone=timezone) if timezone else BackgroundScheduler()
