@@ -76,10 +76,14 @@ def _sheet_for(spreadsheet: Spreadsheet, parsed: A1Range, text: str) -> Sheet:
 def read(bounds: Bounds, render: str, major: str = "ROWS") -> dict[str, Any]:
     """A ValueRange: trailing blank cells and rows trimmed, `values` absent when empty."""
     sheet = bounds.sheet
+    # Only the part of the range that holds values is walked: a large, sparse grid reads fast.
+    extent = table_extent(bounds)
+    end_row = extent[1] if extent else bounds.start_row
+    end_col = extent[3] if extent else bounds.start_col
     rows: list[list[Any]] = []
-    for row in range(bounds.start_row, bounds.end_row):
+    for row in range(bounds.start_row, end_row):
         line = []
-        for col in range(bounds.start_col, bounds.end_col):
+        for col in range(bounds.start_col, end_col):
             value = sheet.values.get((row, col), "")
             line.append("" if value == "" else rendered_value(value, render))
         rows.append(line)
