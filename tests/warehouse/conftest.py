@@ -15,7 +15,7 @@ import pytest
 
 from tests.fixtures.postgres import unique_schema_name
 
-ENGINES = ["duckdb", "postgres"]
+ENGINES = ["duckdb", "postgres", "redshift_on_postgres"]
 SIZED_ENGINES = [engine for engine in ENGINES if engine != "duckdb"]
 
 
@@ -33,8 +33,47 @@ class Engine:
         return [] if result is None else list(result)
 
 
+S3_ACCESS_KEY = "testing-access-key"
+S3_SECRET_KEY = "testing-secret-key-0123"
+
+
+@pytest.fixture(scope="session")
+def s3_endpoint() -> Iterator[str]:
+    """A local S3 (moto's server mode) on 127.0.0.1 and a free port."""
+    from moto.server import ThreadedMotoServer
+
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    try:
+        yield f"http://{host}:{port}"
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def s3_bucket(s3_endpoint: str) -> str:
+    """A fresh bucket on the local S3."""
+    name = unique_schema_name("bucket").replace("_", "-").lower()
+    s3_client(s3_endpoint).create_bucket(Bucket=name)
+    return name
+
+
+def s3_client(endpoint: str):
+    import boto3
+
+    return boto3.client(
+        "s3",
+        endpoint_url=endpoint,
+        aws_access_key_id=S3_ACCESS_KEY,
+        aws_secret_access_key=S3_SECRET_KEY,
+        region_name="us-east-1",
+    )
+
+
 def make_redshift(postgres_url: str, **options: Any):
     from psycopg.conninfo import conninfo_to_dict
+
     from turnout.warehouse.redshift import Redshift
 
     info = conninfo_to_dict(postgres_url)
@@ -66,7 +105,18 @@ def _engine(request: pytest.FixtureRequest, kind: str, tmp_path) -> Iterator[Eng
 
         yield Engine(kind, Postgres(url=postgres_url), schema)
     else:
-        yield Engine(kind, make_redshift(postgres_url), schema)
+        endpoint = request.getfixturevalue("s3_endpoint")
+        bucket = request.getfixturevalue("s3_bucket")
+        db = make_redshift(
+            postgres_url,
+            s3_temp_bucket=f"{bucket}/staging",
+            aws_access_key_id=S3_ACCESS_KEY,
+            aws_secret_access_key=S3_SECRET_KEY,
+            s3_endpoint_url=endpoint,
+        )
+        yield Engine(kind, db, schema)
+        # Every staged file was cleaned up after its load.
+        assert s3_client(endpoint).list_objects_v2(Bucket=bucket).get("KeyCount", 0) == 0
 
 
 @pytest.fixture(params=ENGINES)

@@ -47,6 +47,8 @@ def test_copy_round_trip_keeps_types(warehouse):
     )
     warehouse.db.copy(tbl, warehouse.name("people"))
 
+    # Redshift has no JSON column type: dicts and lists land as their JSON text in a varchar.
+    as_text = warehouse.kind == "redshift_on_postgres"
     assert _ids(warehouse, "people") == [
         {
             "id": 1,
@@ -57,8 +59,8 @@ def test_copy_round_trip_keeps_types(warehouse):
             "seen": dt.datetime(2024, 3, 1, 9, 30, 15, 123456),
             "score": 0.30000000000000004,
             "huge": 1180591620717411303424,
-            "tags": ["a", "b"],
-            "address": {"city": "Boston"},
+            "tags": '["a","b"]' if as_text else ["a", "b"],
+            "address": '{"city":"Boston"}' if as_text else {"city": "Boston"},
             "nothing": None,
         },
         {
@@ -70,7 +72,7 @@ def test_copy_round_trip_keeps_types(warehouse):
             "seen": None,
             "score": -1.5,
             "huge": -36893488147419103232,
-            "tags": [],
+            "tags": "[]" if as_text else [],
             "address": None,
             "nothing": None,
         },

@@ -70,6 +70,8 @@ class Warehouse:
     # commits) on its own connection before the load's transaction.
     alter_in_transaction = True
     _driver_errors: tuple[type[BaseException], ...] = ()
+    # Engine-specific keyword arguments copy() and upsert() accept (Parsons' names).
+    copy_options: frozenset[str] = frozenset({"strict_length"})
 
     # --- engine hooks --------------------------------------------------------------------------
 
@@ -79,7 +81,9 @@ class Warehouse:
     def _begin(self, connection: Any) -> None:
         """Open a transaction (drivers that are not in one implicitly)."""
 
-    def _bulk_load(self, connection: Any, table: TableName, load: PreparedLoad) -> None:
+    def _bulk_load(
+        self, connection: Any, table: TableName, load: PreparedLoad, **options: Any
+    ) -> None:
         raise NotImplementedError
 
     def _existing_columns(self, connection: Any, table: TableName) -> list[ExistingColumn]:
@@ -236,6 +240,7 @@ class Warehouse:
         """
         table = parse_table_name(table_name)
         _check_if_exists(if_exists)
+        self._check_options(options)
         load = prepare_load(tbl, table, self.dialect, columntypes=columntypes)
         options.update(columntypes=columntypes, varchar_max=varchar_max)
 
@@ -250,6 +255,11 @@ class Warehouse:
             )
         logger.info("%s rows copied to %s", load.num_rows, table.display)
 
+    def _check_options(self, options: dict[str, Any]) -> None:
+        unknown = sorted(set(options) - self.copy_options)
+        if unknown:
+            raise TypeError(f"{type(self).__name__}.copy() got unexpected argument(s) {unknown!r}")
+
     def _copy_with_connection(
         self,
         connection: Any,
@@ -260,26 +270,31 @@ class Warehouse:
         alter_table_cascade: bool,
         **options: Any,
     ) -> None:
-        exists = self.table_exists_with_connection(table, connection, view=False)
-        if exists and if_exists == "fail":
-            raise TableExistsError(
-                f"table {table.display} already exists; pass if_exists='append', 'truncate' "
-                "or 'drop'"
-            )
-        if exists and if_exists == "drop":
-            self._run(connection, f"DROP TABLE {table.quoted(self.dialect.quote)}", table)
-            exists = False
-
-        if not exists:
+        if self._create_table_precheck(connection, table, if_exists):
             self._create_table(connection, table, load, **options)
         else:
-            if if_exists == "truncate":
-                self._run(connection, self._truncate_sql(table), table)
             if alter_table:
                 self._alter_for_load(connection, table, load, alter_table_cascade)
             load = self._match_columns(connection, table, load)
 
-        self._load(connection, table, load)
+        self._load(connection, table, load, **options)
+
+    def _create_table_precheck(self, connection: Any, table: TableName, if_exists: str) -> bool:
+        """Apply if_exists to an existing table; True when the table must be created."""
+        _check_if_exists(if_exists)
+        if not self.table_exists_with_connection(table, connection, view=False):
+            return True
+        if if_exists == "fail":
+            raise TableExistsError(
+                f"table {table.display} already exists; pass if_exists='append', 'truncate' "
+                "or 'drop'"
+            )
+        if if_exists == "drop":
+            self._run(connection, f"DROP TABLE {table.quoted(self.dialect.quote)}", table)
+            return True
+        if if_exists == "truncate":
+            self._run(connection, self._truncate_sql(table), table)
+        return False
 
     def _run(self, connection: Any, sql: str, table: TableName, params: Any = None) -> Any:
         """Run a statement about `table`; a driver error names the table."""
@@ -298,11 +313,11 @@ class Warehouse:
         self._run(connection, self._create_table_sql(table, load, **options), table)
         logger.info("created table %s", table.display)
 
-    def _load(self, connection: Any, table: TableName, load: PreparedLoad) -> None:
+    def _load(self, connection: Any, table: TableName, load: PreparedLoad, **options: Any) -> None:
         if load.num_rows == 0:
             return
         try:
-            self._bulk_load(connection, table, load)
+            self._bulk_load(connection, table, load, **options)
         except self._driver_errors as error:
             raise WarehouseError(
                 f"copy to {table.display} failed; the table is unchanged: "
@@ -445,6 +460,7 @@ class Warehouse:
         """
         table = parse_table_name(target_table)
         keys = [primary_key] if isinstance(primary_key, str) else list(primary_key)
+        self._check_options(copy_args)
         load = prepare_load(table_obj, table, self.dialect)
         load.check_keys(keys)
         load = load.deduplicate(keys)
@@ -457,10 +473,9 @@ class Warehouse:
         with self.connection() as connection:
             if not self.table_exists_with_connection(table, connection, view=False):
                 logger.info("upsert: %s does not exist; creating it", table.display)
-                self._create_table(
-                    connection, table, load, **self._upsert_create_options(keys, copy_args)
-                )
-                self._load(connection, table, load)
+                options = {**copy_args, **self._upsert_create_options(keys, copy_args)}
+                self._create_table(connection, table, load, **options)
+                self._load(connection, table, load, **copy_args)
                 return
             if distinct_check:
                 self._check_distinct(connection, table, keys)
@@ -468,7 +483,7 @@ class Warehouse:
                 self._alter_for_load(connection, table, load, alter_table_cascade)
             renamed = self._match_columns(connection, table, load)
             keys = [renamed.columns[load.columns.index(key)] for key in keys]
-            self._merge(connection, table, renamed, keys, cleanup_temp_table)
+            self._merge(connection, table, renamed, keys, cleanup_temp_table, **copy_args)
         logger.info("%s rows upserted into %s", load.num_rows, table.display)
 
     def _upsert_create_options(self, keys: list[str], copy_args: dict[str, Any]) -> dict:
@@ -504,11 +519,12 @@ class Warehouse:
         load: PreparedLoad,
         keys: list[str],
         cleanup: bool,
+        **options: Any,
     ) -> None:
         quote = self.dialect.quote
         staging = self._staging_name(table)
         self._run(connection, self._create_staging_sql(staging, table, load.columns), table)
-        self._load(connection, staging, load)
+        self._load(connection, staging, load, **options)
 
         target_sql = table.quoted(quote)
         staging_sql = staging.quoted(quote)

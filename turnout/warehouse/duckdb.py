@@ -117,7 +117,9 @@ class DuckDB(Warehouse):
             self._begin(connection)
         return result
 
-    def _bulk_load(self, connection: Any, table: TableName, load: PreparedLoad) -> None:
+    def _bulk_load(
+        self, connection: Any, table: TableName, load: PreparedLoad, **options: Any
+    ) -> None:
         view = f"turnout_load_{secrets.token_hex(4)}"
         connection.register(view, load.frame.to_arrow())
         try:

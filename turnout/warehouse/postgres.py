@@ -145,7 +145,9 @@ class Postgres(PostgresConnection, Warehouse):
     def _describe_load_error(self, error: BaseException, load: PreparedLoad) -> str:
         return describe_copy_error(error, load)
 
-    def _bulk_load(self, connection: Any, table: TableName, load: PreparedLoad) -> None:
+    def _bulk_load(
+        self, connection: Any, table: TableName, load: PreparedLoad, **options: Any
+    ) -> None:
         copy_from_stdin(connection, table, load)
 
     def _dependent_views(
@@ -175,14 +177,14 @@ def describe_psycopg_error(error: BaseException) -> str:
     return redact(message)
 
 
-def describe_copy_error(error: BaseException, load: PreparedLoad) -> str:
+def describe_copy_error(error: BaseException, load: PreparedLoad, header_lines: int = 0) -> str:
     """The server's message, with the CSV line it names turned into the Table's row."""
     message = describe_psycopg_error(error)
     diag = getattr(error, "diag", None)
     context = (diag.context or "") if diag is not None else ""
     match = _COPY_CONTEXT.search(context)
     if match:
-        row = int(match.group("line")) - 1
+        row = int(match.group("line")) - 1 - header_lines
         column = match.group("column")
         where = f"row {row}" + (f", column {column.strip()!r}" if column else "")
         message = f"{where}: {message}"

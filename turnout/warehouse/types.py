@@ -184,7 +184,10 @@ def _infer_values(values: Iterable[Any], name: str) -> ColumnType:
     if not kinds:
         return DEFAULT_TYPE
     if Kind.JSON in kinds:
-        return ColumnType(Kind.JSON, mixed=len(kinds) > 1)
+        # Measured for engines that keep JSON as text (Redshift's varchar).
+        return _measure_text(
+            (_as_json(value) for value in values), ColumnType(Kind.JSON, mixed=len(kinds) > 1)
+        )
     if kinds <= {Kind.INTEGER, Kind.BIG_INTEGER}:
         if Kind.BIG_INTEGER in kinds:
             return ColumnType(Kind.BIG_INTEGER, digits=max_digits)
