@@ -94,3 +94,25 @@ def test_schedule_with_a_bad_cron_exits_2_naming_the_expression(tmp_path: Path) 
 
     assert scheduled.returncode == 2
     assert "'0 6 * *'" in scheduled.stdout + scheduled.stderr
+
+
+def test_verbose_run_passes_turnout_debug_lines_into_the_log(tmp_path: Path) -> None:
+    script = tmp_path / "chatty.py"
+    script.write_text(
+        "import logging\n"
+        "logging.getLogger('turnout.connectors.demo').debug('GET /people 200 in 0.01 s')\n"
+        "logging.getLogger('other.library').debug('not this one')\n"
+    )
+    env = environment(tmp_path)
+
+    quiet = turnout("run", str(script), env=env)
+    verbose = turnout("-v", "run", str(script), env=env)
+
+    assert quiet.returncode == verbose.returncode == 0
+    quiet_log, verbose_log = (
+        Path(r.log_file or "").read_text()
+        for r in reversed(RunHistory(tmp_path / "home" / "runs.sqlite").recent())
+    )
+    assert "GET /people 200" not in quiet_log
+    assert "DEBUG turnout.connectors.demo: GET /people 200 in 0.01 s" in verbose_log
+    assert "not this one" not in verbose_log

@@ -131,3 +131,19 @@ def test_the_context_writes_to_the_history_named_in_the_environment(
         9,
         1,
     )
+
+
+def test_the_public_surface_of_turnout_runs() -> None:
+    import turnout.runs
+
+    assert turnout.runs.__all__ == [
+        "RunContext",
+        "RunHistory",
+        "RunRecord",
+        "cron_trigger",
+        "current_run",
+        "install_instructions",
+        "main",
+        "run_script",
+        "schedule_script",
+    ]

@@ -328,3 +328,19 @@ def test_two_syncs_of_one_journal_at_once_are_refused(warehouse: DuckDB, journal
         run(people(1), Target().push, warehouse, journal)
 
     assert run(people(1), Target().push, warehouse, journal).succeeded == 1
+
+
+def test_the_public_surface_of_turnout_sync() -> None:
+    import turnout
+    import turnout.sync
+
+    assert turnout.sync is turnout.__getattr__("sync")
+    assert turnout.sync.__all__ == [
+        "ERROR_LIMIT",
+        "RECORD_ERRORS",
+        "SyncJournal",
+        "SyncLog",
+        "SyncSummary",
+        "quote_table",
+        "sync_records",
+    ]

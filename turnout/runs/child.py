@@ -9,6 +9,7 @@ the run ended.
 from __future__ import annotations
 
 import logging
+import os
 import runpy
 import sys
 from types import TracebackType
@@ -17,17 +18,21 @@ from turnout.redaction import RedactingFilter
 
 logger = logging.getLogger("turnout.runs")
 
+LOG_LEVEL_ENV = "TURNOUT_LOG_LEVEL"
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 
 def configure_logging() -> None:
-    """INFO and above from every logger to stderr, secrets redacted."""
+    """INFO and above from every logger to stderr, secrets redacted (turnout's DEBUG lines
+    too when `turnout -v run` set TURNOUT_LOG_LEVEL=DEBUG)."""
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter(LOG_FORMAT))
     handler.addFilter(RedactingFilter())
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(logging.INFO)
+    if os.environ.get(LOG_LEVEL_ENV, "").upper() == "DEBUG":
+        logging.getLogger("turnout").setLevel(logging.DEBUG)
 
 
 def _log_uncaught(

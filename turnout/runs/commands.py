@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.table import Table as RichTable
 
 from turnout.errors import ConfigurationError
+from turnout.runs.child import LOG_LEVEL_ENV
 from turnout.runs.history import RunHistory, RunRecord
 from turnout.runs.runner import run_script
 from turnout.runs.schedule import cron_trigger, install_instructions, schedule_script
@@ -27,6 +28,8 @@ def main(args: argparse.Namespace) -> int:
     """Dispatch one of the three run-history commands; returns the process exit code."""
     history = RunHistory()
     console = Console()
+    if getattr(args, "verbose", False):
+        os.environ[LOG_LEVEL_ENV] = "DEBUG"  # the child logs turnout's DEBUG lines too
     if args.command == "run":
         record = run_script(
             args.script, args=getattr(args, "args", None) or (), history=history, echo=_echo

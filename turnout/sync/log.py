@@ -97,6 +97,8 @@ class SyncLog:
 
     def rows(self) -> list[LogRow]:
         """Every row of the log table (none when it does not exist yet)."""
+        # TODO: this reads the whole log each run; past a few million rows, read only the
+        # success keys (and the journal's keys for replay) with a grouped query instead.
         if not self.exists():
             return []
         columns = ", ".join(
