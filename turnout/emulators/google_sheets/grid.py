@@ -75,26 +75,33 @@ def _sheet_for(spreadsheet: Spreadsheet, parsed: A1Range, text: str) -> Sheet:
 
 def read(bounds: Bounds, render: str, major: str = "ROWS") -> dict[str, Any]:
     """A ValueRange: trailing blank cells and rows trimmed, `values` absent when empty."""
-    sheet = bounds.sheet
-    # Only the part of the range that holds values is walked: a large, sparse grid reads fast.
-    extent = table_extent(bounds)
-    end_row = extent[1] if extent else bounds.start_row
-    end_col = extent[3] if extent else bounds.start_col
+    # Walk the stored cells, not the grid: a large, sparse grid reads fast.
+    found: dict[int, dict[int, Any]] = {}
+    for (row, col), value in bounds.sheet.values.items():
+        if (
+            value != ""
+            and bounds.start_row <= row < bounds.end_row
+            and bounds.start_col <= col < bounds.end_col
+        ):
+            shown = value if type(value) is str else rendered_value(value, render)
+            found.setdefault(row - bounds.start_row, {})[col - bounds.start_col] = shown
+    height = max(found, default=-1) + 1
     rows: list[list[Any]] = []
-    for row in range(bounds.start_row, end_row):
-        line = []
-        for col in range(bounds.start_col, end_col):
-            value = sheet.values.get((row, col), "")
-            line.append("" if value == "" else rendered_value(value, render))
+    for offset in range(height):
+        cells = found.get(offset, {})
+        line = [""] * (max(cells, default=-1) + 1)
+        for col, shown in cells.items():
+            line[col] = shown
         rows.append(line)
-    if major == "COLUMNS":
-        rows = [list(column) for column in zip(*rows)] if rows else []
+    if major == "COLUMNS" and rows:
+        width = max(len(line) for line in rows)
+        padded = [line + [""] * (width - len(line)) for line in rows]
+        rows = [_trim(list(column)) for column in zip(*padded)]
     result: dict[str, Any] = {"range": bounds.label(), "majorDimension": major}
-    trimmed = [_trim(list(line)) for line in rows]
-    while trimmed and not trimmed[-1]:
-        trimmed.pop()
-    if trimmed:
-        result["values"] = trimmed
+    while rows and not rows[-1]:
+        rows.pop()
+    if rows:
+        result["values"] = rows
     return result
 
 
