@@ -344,3 +344,25 @@ def test_the_public_surface_of_turnout_sync() -> None:
         "quote_table",
         "sync_records",
     ]
+
+
+def test_the_summary_describes_itself(warehouse: DuckDB, journal: Path) -> None:
+    target = Target({2: ClientError("bad", status=400)})
+    run(people(1, 2, 3), target.push, warehouse, journal)
+
+    summary = run(people(1, 2, 3), target.push, warehouse, journal)
+
+    assert summary.describe() == (
+        "3 records: 0 synced, 1 failed, 2 already synced, 0 reconciled after a crash"
+    )
+    assert summary.as_dict() == {
+        "log_table": LOG,
+        "total": 3,
+        "pushed": 1,
+        "succeeded": 0,
+        "failed": 1,
+        "skipped": 2,
+        "reconciled": 0,
+        "replayed": 0,
+        "failed_keys": [2],
+    }

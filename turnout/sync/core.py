@@ -72,6 +72,13 @@ class SyncSummary:
     replayed: int = 0
     failed_keys: list[Any] = field(default_factory=list)
 
+    def describe(self) -> str:
+        """One line for a person: '8 records: 6 synced, 2 failed, 0 already synced, ...'."""
+        return (
+            f"{self.total} records: {self.succeeded} synced, {self.failed} failed,"
+            f" {self.skipped} already synced, {self.reconciled} reconciled after a crash"
+        )
+
     def as_dict(self) -> dict[str, Any]:
         return {
             "log_table": self.log_table,
