@@ -539,3 +539,8 @@ def test_append_refuses_an_unnamed_table_column(
     with pytest.raises(HeaderMismatchError, match="empty name"):
         google_sheets.append_to_sheet(blank, Table([["id", ""], [1, "x"]]))
     assert values(sheets_emulator, blank) == [["id"]]
+
+
+def test_format_cells_names_a_bad_range(google_sheets: GoogleSheets, blank: str) -> None:
+    with pytest.raises(ConfigurationError, match="'not a range' is not an A1 range"):
+        google_sheets.format_cells(blank, "not a range", {"backgroundColor": RED})

@@ -390,8 +390,13 @@ class GoogleSheets:
     ) -> None:
         """Apply a CellFormat (e.g. {"backgroundColor": {"red": 1.0}}) to an A1 range."""
         sheet = self._get_worksheet(spreadsheet_id, worksheet)
-        with self._translated(f"format range {range!r}", spreadsheet_id):
-            sheet.format(range, cell_format)
+        try:
+            with self._translated(f"format range {range!r}", spreadsheet_id):
+                sheet.format(range, cell_format)
+        except gspread.exceptions.IncorrectCellLabel:
+            raise ConfigurationError(
+                f"format_cells: {range!r} is not an A1 range (e.g. 'A1' or 'A2:N2')"
+            ) from None
         logger.info("Formatted %s of worksheet %r", range, sheet.title)
 
     # --- write plumbing ------------------------------------------------------------------
