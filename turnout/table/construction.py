@@ -91,30 +91,28 @@ def columns_from_sequence(rows: Sequence[Any]) -> tuple[dict[str, Column], int]:
 
 def columns_from_dicts(rows: Sequence[dict]) -> tuple[dict[str, Column], int]:
     """Columns from a list of dicts, seeing every row's keys (not a sample)."""
+    keys, values = dict_columns(rows)
+    names = unique_names(keys, context="dict keys")
+    columns = {name: build_column(column, name) for name, column in zip(names, values)}
+    return columns, len(rows)
+
+
+def dict_columns(rows: Sequence[dict]) -> tuple[list[Any], list[list[Any]]]:
+    """Every key of the dicts (first appearance order) and, per key, its values (None if absent)."""
     num_rows = len(rows)
     keys = list(rows[0])
     width = len(keys)
 
     # Fast path: every row holds exactly the keys of row 0. A row with all of them and the same
     # length cannot hold any other key.
-    same_keys = sum(map(len, rows)) == width * num_rows
-    if same_keys and width:
+    if sum(map(len, rows)) == width * num_rows:
         try:
-            getters = [itemgetter(key) for key in keys]
-            values = [list(map(getter, rows)) for getter in getters]
+            return keys, [list(map(itemgetter(key), rows)) for key in keys]
         except KeyError:
-            same_keys = False
+            pass
         except TypeError as error:
             raise _not_a_dict(rows) from error
-    elif same_keys:
-        values = []
-
-    if not same_keys:
-        keys, values = _dict_columns_slow(rows)
-
-    names = [str(key) for key in keys]
-    columns = {name: build_column(column, name) for name, column in zip(names, values)}
-    return columns, num_rows
+    return _dict_columns_slow(rows)
 
 
 def _dict_columns_slow(rows: Sequence[dict]) -> tuple[list, list[list]]:

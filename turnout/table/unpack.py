@@ -13,7 +13,10 @@ import hashlib
 import logging
 from typing import Any
 
+import polars as pl
+
 from turnout.errors import ColumnNotFoundError
+from turnout.table.construction import dict_columns
 from turnout.table.storage import Column, build_column, column_values
 
 logger = logging.getLogger(__name__)
@@ -69,7 +72,10 @@ class UnpackMixin:
         """
         self._require_column(column)
         values = column_values(self._columns[column])
-        if keys is None:
+        unpacked = _unpack_plain_dicts(values) if keys is None and missing is None else None
+        if unpacked is not None:
+            keys = list(unpacked)
+        elif keys is None:
             found: dict[Any, None] = {}
             for value in values:
                 if isinstance(value, dict):
@@ -90,7 +96,12 @@ class UnpackMixin:
         for wanted, key in named:
             name = _unique_new_name(wanted, taken, f"{prefix}_{key}", "unpack_dict")
             taken.add(name)
-            new_columns[name] = build_column([_get(value, key, missing) for value in values], name)
+            if unpacked is not None:
+                new_columns[name] = _renamed(unpacked[key], name)
+            else:
+                new_columns[name] = build_column(
+                    [_get(value, key, missing) for value in values], name
+                )
         self._replace_columns({**remaining, **new_columns}, self._num_rows)
         return self
 
@@ -270,6 +281,23 @@ class UnpackMixin:
         if not retain_original:
             self._columns.pop(column)
         return long
+
+
+def _unpack_plain_dicts(values: list) -> dict[Any, Column] | None:
+    """Columns per key when every value is a dict or None (read as {}), else None.
+
+    Takes the fast path of building a Table from dicts.
+    """
+    kinds = set(map(type, values))
+    if not values or not kinds <= {dict, type(None)}:
+        return None
+    rows = [{} if value is None else value for value in values] if type(None) in kinds else values
+    keys, key_values = dict_columns(rows)
+    return {key: build_column(column) for key, column in zip(keys, key_values)}
+
+
+def _renamed(column: Column, name: str) -> Column:
+    return column.rename(name) if isinstance(column, pl.Series) else column
 
 
 def _get(value: Any, key: Any, missing: Any) -> Any:
