@@ -160,14 +160,22 @@ class TableIO:
         line_delimited: bool = False,
     ) -> Any:
         """A Table from a JSON file holding a list of objects, or one object a line."""
-        data = read_file_bytes(local_path)
         if line_delimited:
-            table = io_json.read_json_lines(cls, data, str(local_path))
+            # An uncompressed file goes to Arrow's reader by path (memory-mapped, no copy).
+            source = (
+                str(local_path)
+                if compression_for_path(local_path) is None and os.path.isfile(local_path)
+                else read_file_bytes(local_path)
+            )
+            table = io_json.read_json_lines(cls, source, str(local_path))
             if header is not None:
                 return cls.from_columns({name: _column_or_nones(table, name) for name in header})
             return table
         return io_json.read_json_document(
-            cls, data, str(local_path), list(header) if header is not None else None
+            cls,
+            read_file_bytes(local_path),
+            str(local_path),
+            list(header) if header is not None else None,
         )
 
     # --- Python objects ---------------------------------------------------------------------------

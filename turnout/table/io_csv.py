@@ -320,17 +320,20 @@ def _write_polars(
     table: Any, file: Any, codec: str, errors: str, write_header: bool, options: dict[str, Any]
 ) -> None:
     frame = pl.DataFrame([text_column(table._column_store(name), name) for name in table.columns])
+    # csv writes "" as an empty cell; polars would quote it. Empty strings become nulls.
+    frame = frame.with_columns(
+        pl.when(pl.col(name).str.len_bytes() == 0).then(None).otherwise(pl.col(name)).alias(name)
+        for name in frame.columns
+    )
     if table.num_rows == 0:
         frame = frame.clear()
-    starts = range(0, max(frame.height, 1), _WRITE_CHUNK_ROWS)
-    for start in starts:
+    settings = {"null_value": "", "quote_style": "necessary", **options}
+    if codec in _UTF8:
+        frame.write_csv(file, include_header=write_header, **settings)
+        return
+    for start in range(0, max(frame.height, 1), _WRITE_CHUNK_ROWS):
         chunk = frame.slice(start, _WRITE_CHUNK_ROWS)
-        text = chunk.write_csv(
-            include_header=write_header and start == 0,
-            null_value="",
-            quote_style="necessary",
-            **options,
-        )
+        text = chunk.write_csv(include_header=write_header and start == 0, **settings)
         file.write(_encode(text, codec, errors))
 
 
@@ -347,7 +350,7 @@ def _encode(text: str, codec: str, errors: str) -> bytes:
 
 
 def text_column(column: Any, name: str) -> pl.Series:
-    """The column as CSV text: None and "" become null (an empty cell), others `str(value)`."""
+    """The column as CSV text: None stays null (an empty cell), other values `str(value)`."""
     if isinstance(column, pl.Series):
         dtype = column.dtype
         if dtype == pl.String:
@@ -367,9 +370,7 @@ def text_column(column: Any, name: str) -> pl.Series:
             text = _python_text(column.to_list(), name)
     else:
         text = _python_text(column, name)
-    return pl.select(
-        pl.when(text.str.len_bytes() == 0).then(None).otherwise(text).alias(name)
-    ).to_series()
+    return text.rename(name)
 
 
 def _float_text(column: pl.Series) -> pl.Series:

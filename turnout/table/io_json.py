@@ -22,7 +22,7 @@ import pyarrow as pa
 import pyarrow.json as pa_json
 
 from turnout.errors import TableFormatError
-from turnout.table.io_files import open_binary_writer
+from turnout.table.io_files import open_binary_writer, read_file_bytes
 from turnout.table.storage import column_values, slice_column
 
 logger = logging.getLogger(__name__)
@@ -37,11 +37,13 @@ _EXACT_ARROW_TYPES = (
 )
 
 
-def read_json_lines(table_class: Any, data: bytes, source: str) -> Any:
-    """A Table from line-delimited JSON bytes."""
+def read_json_lines(table_class: Any, data: bytes | str, source: str) -> Any:
+    """A Table from line-delimited JSON: its bytes, or the path of an uncompressed file."""
     table = _read_lines_with_arrow(table_class, data)
     if table is not None:
         return table
+    if isinstance(data, str):
+        data = read_file_bytes(data)
     rows = []
     for line_number, line in enumerate(data.splitlines(), start=1):
         if not line.strip():
@@ -68,11 +70,10 @@ def _loads(data: bytes) -> Any:
         return json.loads(data)
 
 
-def _read_lines_with_arrow(table_class: Any, data: bytes) -> Any | None:
+def _read_lines_with_arrow(table_class: Any, data: bytes | str) -> Any | None:
+    source = data if isinstance(data, str) else io.BytesIO(data)
     try:
-        arrow = pa_json.read_json(
-            io.BytesIO(data), read_options=pa_json.ReadOptions(block_size=1 << 24)
-        )
+        arrow = pa_json.read_json(source, read_options=pa_json.ReadOptions(block_size=1 << 20))
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         return None
     if arrow.num_rows == 0:
