@@ -143,8 +143,15 @@ class Job:
     schema: list[dict[str, Any]] | None = None
     rows: list[list[Any]] | None = None
     statement_type: str | None = None
+    polls_left: int = 0  # answers RUNNING to this many polls before DONE
 
     def resource(self) -> dict[str, Any]:
+        if self.polls_left > 0:
+            return {
+                **self._reference(),
+                "configuration": self.configuration,
+                "status": {"state": "RUNNING"},
+            }
         status: dict[str, Any] = {"state": "DONE"}
         if self.error is not None:
             detail = {"reason": self.error.reason, "message": self.error.message}
@@ -154,6 +161,14 @@ class Job:
         if self.statement_type is not None:
             statistics["query"] = {"statementType": self.statement_type}
         return {
+            **self._reference(),
+            "configuration": self.configuration,
+            "status": status,
+            "statistics": statistics,
+        }
+
+    def _reference(self) -> dict[str, Any]:
+        return {
             "kind": "bigquery#job",
             "id": f"{self.project}:{self.location or 'US'}.{self.job_id}",
             "jobReference": {
@@ -161,9 +176,6 @@ class Job:
                 "jobId": self.job_id,
                 "location": self.location or "US",
             },
-            "configuration": self.configuration,
-            "status": status,
-            "statistics": statistics,
         }
 
 
@@ -184,8 +196,17 @@ class BigQueryStub(EmulatorApp):
 
     name = "bigquery"
 
-    def __init__(self, *, datasets: tuple[tuple[str, str], ...] = (), **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *,
+        datasets: tuple[tuple[str, str], ...] = (),
+        page_size: int = 1000,
+        pending_polls: int = 0,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(**kwargs)
+        self.page_size = page_size
+        self.pending_polls = pending_polls  # each new job answers RUNNING this many times
         self._lock = threading.Lock()
         self.datasets: set[tuple[str, str]] = set(datasets)
         self.tables: dict[tuple[str, str, str], StoredTable] = {}
@@ -193,9 +214,18 @@ class BigQueryStub(EmulatorApp):
         self._uploads: dict[str, dict[str, Any]] = {}
         self.tokens_issued = 0
 
-    def reset(self, datasets: tuple[tuple[str, str], ...] = ()) -> None:
+    def reset(
+        self,
+        datasets: tuple[tuple[str, str], ...] = (),
+        *,
+        page_size: int = 1000,
+        pending_polls: int = 0,
+    ) -> None:
         """Forget every table, job, upload and recorded request (one server serves many tests)."""
+        self.faults.clear()
         with self._lock:
+            self.page_size = page_size
+            self.pending_polls = pending_polls
             self.datasets = set(datasets)
             self.tables.clear()
             self.jobs.clear()
@@ -227,7 +257,13 @@ class BigQueryStub(EmulatorApp):
     # --- errors in BigQuery's shape ------------------------------------------------------------
 
     def _error(self, status: int, reason: str, message: str) -> Response:
-        names = {400: "INVALID_ARGUMENT", 404: "NOT_FOUND", 409: "ALREADY_EXISTS"}
+        names = {
+            400: "INVALID_ARGUMENT",
+            404: "NOT_FOUND",
+            409: "ALREADY_EXISTS",
+            429: "RESOURCE_EXHAUSTED",
+            503: "UNAVAILABLE",
+        }
         body = {
             "error": {
                 "code": status,
@@ -240,6 +276,15 @@ class BigQueryStub(EmulatorApp):
 
     def not_found(self, request: Request) -> Response:
         return self._error(404, "notFound", f"Not found: URL {request.path}")
+
+    def server_error(self, status: int) -> Response:
+        return self._error(status, "backendError", "Backend error. Job aborted.")
+
+    def rate_limited(self, retry_after: float | None) -> Response:
+        response = self._error(429, "rateLimitExceeded", "Exceeded rate limits: too many requests")
+        if retry_after:
+            response.headers["Retry-After"] = str(retry_after)
+        return response
 
     # --- auth ----------------------------------------------------------------------------------
 
@@ -381,6 +426,7 @@ class BigQueryStub(EmulatorApp):
             project=project,
             location=reference.get("location"),
             configuration=metadata["configuration"],
+            polls_left=self.pending_polls,
         )
         try:
             self._run_load(project, metadata["configuration"]["load"], data)
@@ -442,6 +488,7 @@ class BigQueryStub(EmulatorApp):
             project=project,
             location=reference.get("location"),
             configuration=body["configuration"],
+            polls_left=self.pending_polls,
         )
         query = body["configuration"].get("query")
         if query is None:
@@ -459,25 +506,33 @@ class BigQueryStub(EmulatorApp):
             job = self.jobs.get(job_id)
         if job is None:
             return self._error(404, "notFound", f"Not found: Job {project}:{job_id}")
-        return json_response(job.resource())
+        with self._lock:
+            resource = job.resource()
+            job.polls_left = max(job.polls_left - 1, 0)
+        return json_response(resource)
 
     def query_results(self, request: Request, project: str, job_id: str) -> Response:
         with self._lock:
             job = self.jobs.get(job_id)
         if job is None:
             return self._error(404, "notFound", f"Not found: Job {project}:{job_id}")
-        if job.error is not None:
-            return self._error(400, job.error.reason, job.error.message)
+        with self._lock:
+            running = job.polls_left > 0
+            job.polls_left = max(job.polls_left - 1, 0)
         body: dict[str, Any] = {
             "kind": "bigquery#getQueryResultsResponse",
-            "jobReference": job.resource()["jobReference"],
-            "jobComplete": True,
+            "jobReference": job._reference()["jobReference"],
+            "jobComplete": not running,
         }
+        if running:
+            return json_response(body)
+        if job.error is not None:
+            return self._error(400, job.error.reason, job.error.message)
         if job.schema is None:  # a statement without a result set
             return json_response(body)
         int64_timestamps = request.args.get("formatOptions.useInt64Timestamp", "").lower() == "true"
         start = int(request.args.get("pageToken") or request.args.get("startIndex") or 0)
-        size = int(request.args.get("maxResults", 1000))
+        size = int(request.args.get("maxResults", self.page_size))
         rows = job.rows or []
         page = rows[start : start + size]
         body["schema"] = {"fields": job.schema}

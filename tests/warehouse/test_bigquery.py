@@ -10,6 +10,7 @@ import random
 import socket
 from collections.abc import Iterator
 
+import google.oauth2.credentials
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
@@ -18,6 +19,7 @@ from google.auth.credentials import AnonymousCredentials
 from tests.warehouse.bigquery_server import BigQueryStub
 from turnout.emulators.base import EmulatorServer
 from turnout.errors import ConfigurationError, WarehouseError
+from turnout.redaction import redact
 from turnout.table import Table
 from turnout.warehouse.bigquery import GoogleBigQuery, parse_table_name, quote_identifier
 
@@ -564,3 +566,72 @@ def test_quote_identifier_escapes_backticks_and_backslashes():
     assert quote_identifier("we`ird\\name") == "`we\\`ird\\\\name`"
     with pytest.raises(WarehouseError, match="NUL"):
         quote_identifier("a\x00b")
+
+
+# --- the client's own job polling, paging and retries ------------------------------------------
+
+
+def test_jobs_that_report_running_are_polled_until_done(stub, bq):
+    app, _ = stub
+    app.reset(datasets=((PROJECT, "ds"),), pending_polls=1)
+
+    bq.copy(Table([{"id": 1}, {"id": 2}]), "ds.t")
+    result = bq.query("SELECT * FROM ds.t")
+
+    assert result["id"] == [1, 2]
+    load_job = next(job for job in app.jobs.values() if "load" in job.configuration)
+    assert len(app.requests_to(f"/jobs/{load_job.job_id}", "GET")) >= 1
+
+
+def test_query_results_are_read_page_by_page(stub, bq):
+    app, _ = stub
+    app.reset(datasets=((PROJECT, "ds"),), page_size=100)
+    bq.copy(Table.from_columns({"id": range(250)}), "ds.t")
+
+    result = bq.query("SELECT * FROM ds.t")
+
+    assert result["id"] == list(range(250))
+    pages = [r for r in app.requests_to("/queries/", "GET") if "maxResults=0" not in r.query]
+    assert len(pages) == 3
+    assert sum("pageToken=" in r.query for r in pages) == 2
+
+
+def test_a_server_error_on_job_insert_is_retried_by_the_client(stub, bq):
+    app, _ = stub
+    bq.copy(Table([{"id": 1}]), "ds.t")
+    app.faults.inject("server_error", 1, status=503, path_contains="/jobs", methods=["POST"])
+
+    assert bq.query("SELECT * FROM ds.t")["id"] == [1]
+    assert app.faults.injected["server_error"] == 1
+
+
+def test_the_client_honours_bigquery_emulator_host(stub, monkeypatch):
+    app, url = stub
+    monkeypatch.setenv("BIGQUERY_EMULATOR_HOST", url)
+
+    bq = GoogleBigQuery(app_creds=AnonymousCredentials(), project=PROJECT)
+    bq.copy(Table([{"id": 1}]), "ds.t")
+
+    assert bq.table_exists("ds.t")
+    assert len(app.requests_to("/upload/", "POST")) == 1
+
+
+def test_authorized_user_credentials_load_without_any_request(stub):
+    # google-auth always sends an authorized user's refresh to Google's own token endpoint
+    # (whatever token_uri the file names), so this test checks the loading only.
+    app, url = stub
+    info = {
+        "type": "authorized_user",
+        "client_id": "client-123.apps.example",
+        "client_secret": "user-client-secret-5e6f",
+        "refresh_token": "user-refresh-token-9a8b",
+        "quota_project_id": PROJECT,
+    }
+
+    bq = GoogleBigQuery(app_creds=json.dumps(info), client_options={"api_endpoint": url})
+
+    assert isinstance(bq.credentials, google.oauth2.credentials.Credentials)
+    assert bq.credentials.refresh_token == "user-refresh-token-9a8b"
+    assert bq.project == PROJECT
+    assert redact("secret is user-client-secret-5e6f") == "secret is ***"
+    assert app.requests == []
