@@ -62,6 +62,9 @@ def test_access():
     assert tbl[0] == {"a": 1, "b": "x"}
     assert tbl[-1] == {"a": 3, "b": None}
     assert tbl[1:3] == [{"a": 2, "b": "y"}, {"a": 3, "b": None}]
+    assert tbl[-1:] == [{"a": 3, "b": None}]
+    assert tbl[::-2] == [{"a": 3, "b": None}, {"a": 1, "b": "x"}]
+    assert tbl[5:] == []
     assert tbl["b"] == ["x", "y", None]
     assert tbl.column_data("a") == [1, 2, 3]
     assert tbl.row_data(1) == {"a": 2, "b": "y"}

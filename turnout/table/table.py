@@ -48,7 +48,7 @@ from turnout.table.convert import ConvertMixin
 from turnout.table.io import TableIO
 from turnout.table.petl_bridge import PetlBridgeMixin
 from turnout.table.rows import RowsMixin
-from turnout.table.storage import Column, build_column, column_values
+from turnout.table.storage import Column, build_column, column_values, slice_column
 from turnout.table.unpack import UnpackMixin
 
 logger = logging.getLogger(__name__)
@@ -192,19 +192,27 @@ class TableCore(PetlBridgeMixin):
         if isinstance(index, str):
             return self.column_data(index)
         if isinstance(index, slice):
-            return list(self._iter_rows(*index.indices(self._num_rows)))
+            return list(self._iter_rows(index))
         raise TypeError("You must pass a string, an int or a slice as an index.")
 
     def __iter__(self) -> Iterator[dict[str, Any]]:
-        return self._iter_rows(0, self._num_rows, 1)
+        return self._iter_rows(slice(None))
 
-    def _iter_rows(self, start: int, stop: int, step: int) -> Iterator[dict[str, Any]]:
+    def _iter_rows(self, rows: slice) -> Iterator[dict[str, Any]]:
         names = list(self._columns)
         if not names:
-            for _ in range(start, stop, step):
+            for _ in range(*rows.indices(self._num_rows)):
                 yield {}
             return
-        values = [column_values(column)[start:stop:step] for column in self._columns.values()]
+        start, stop, step = rows.indices(self._num_rows)
+        if step == 1:
+            # Only the rows asked for become Python values (a repr reads five, not a million).
+            values = [
+                column_values(slice_column(column, start, stop))
+                for column in self._columns.values()
+            ]
+        else:
+            values = [column_values(column)[rows] for column in self._columns.values()]
         # map/zip keep the per-row work in C: about a third faster than a generator of dicts.
         yield from map(dict, map(zip, repeat(names), zip(*values)))
 
@@ -221,7 +229,7 @@ class TableCore(PetlBridgeMixin):
     __hash__ = None  # type: ignore[assignment]  # mutable, compared by value
 
     def __repr__(self) -> str:
-        rows = [repr(row) for row in self._iter_rows(0, min(self._num_rows, _REPR_ROWS), 1)]
+        rows = [repr(row) for row in self._iter_rows(slice(0, _REPR_ROWS))]
         if self._num_rows > _REPR_ROWS:
             rows.append(f"... ({self._num_rows} rows)")
         return "\n".join(rows)
