@@ -18,7 +18,7 @@ from google.auth.credentials import AnonymousCredentials
 
 from tests.warehouse.bigquery_server import BigQueryStub
 from turnout.emulators.base import EmulatorServer
-from turnout.errors import ConfigurationError, WarehouseError
+from turnout.errors import ConfigurationError, TableExistsError, WarehouseError
 from turnout.redaction import redact
 from turnout.table import Table
 from turnout.warehouse.bigquery import GoogleBigQuery, parse_table_name, quote_identifier
@@ -229,7 +229,7 @@ def test_fail_refuses_an_existing_table_without_uploading(stub, bq):
     app, _ = stub
     bq.copy(Table([{"id": 1}]), "ds.t")
 
-    with pytest.raises(WarehouseError, match=r"'ds\.t' already exists"):
+    with pytest.raises(TableExistsError, match=r"'ds\.t' already exists"):
         bq.copy(Table([{"id": 2}]), "ds.t")
 
     assert len(app.requests_to("/upload/", "POST")) == 1
@@ -352,6 +352,29 @@ def test_an_empty_table_creates_the_table_with_inferred_types(stub, bq):
     assert bq.table_exists("ds.empty")
     assert bq.query("SELECT * FROM ds.empty") is None
     assert bq.get_row_count("ds", "empty") == 0
+
+
+def test_column_names_that_differ_only_in_case_are_refused(bq):
+    with pytest.raises(WarehouseError, match=r"columns 'id' and 'ID' differ only in case"):
+        bq.copy(Table([{"id": 1, "ID": 2}]), "ds.t")
+
+
+def test_naive_datetimes_append_into_a_timestamp_column_as_utc(stub, bq):
+    bq.copy(Table([{"at": dt.datetime(2024, 1, 1, tzinfo=UTC)}]), "ds.t")
+
+    bq.copy(Table([{"at": dt.datetime(2024, 6, 1, 12, 30)}]), "ds.t", if_exists="append")
+
+    assert bq.query("SELECT * FROM ds.t")["at"] == [
+        dt.datetime(2024, 1, 1, tzinfo=UTC),
+        dt.datetime(2024, 6, 1, 12, 30, tzinfo=UTC),
+    ]
+
+
+def test_aware_datetimes_do_not_append_into_a_datetime_column(stub, bq):
+    bq.copy(Table([{"at": dt.datetime(2024, 1, 1)}]), "ds.t")
+
+    with pytest.raises(WarehouseError, match=r"column 'at' holds timestamptz values.*DATETIME"):
+        bq.copy(Table([{"at": dt.datetime(2024, 1, 1, tzinfo=UTC)}]), "ds.t", if_exists="append")
 
 
 def test_a_table_without_columns_is_refused(bq):

@@ -34,7 +34,7 @@ from google.cloud import bigquery
 from google.oauth2 import credentials as user_credentials
 from google.oauth2 import service_account
 
-from turnout.errors import ConfigurationError, WarehouseError
+from turnout.errors import ConfigurationError, TableExistsError, WarehouseError
 from turnout.redaction import redact, register_secret
 from turnout.table import Table
 from turnout.table.storage import build_column
@@ -380,11 +380,12 @@ class GoogleBigQuery:
             )
         if not tbl.columns:
             raise WarehouseError(f"cannot copy a Table with no columns into {table_name!r}")
+        _check_distinct_names(tbl.columns, table_name)
 
         reference = self.get_table_ref(table_name)
         existing = self._existing_schema(reference, table_name)
         if existing is not None and if_exists == "fail":
-            raise WarehouseError(
+            raise TableExistsError(
                 f"table {table_name!r} already exists; pass if_exists='append', 'truncate' or "
                 "'drop' to load into it"
             )
@@ -525,6 +526,18 @@ def _result_table(rows: bigquery.table.RowIterator) -> Table:
             values = [None if v is None else json.loads(v) for v in values]
         columns[name] = build_column(values, name)
     return Table._from_columns_unchecked(columns, arrow.num_rows)
+
+
+def _check_distinct_names(columns: Sequence[str], table_name: str) -> None:
+    """BigQuery column names ignore case: `id` and `ID` would be one column."""
+    seen: dict[str, str] = {}
+    for name in columns:
+        other = seen.setdefault(name.lower(), name)
+        if other != name:
+            raise WarehouseError(
+                f"cannot copy into {table_name!r}: columns {other!r} and {name!r} differ only in "
+                "case, and BigQuery column names ignore case"
+            )
 
 
 def _schema_from_argument(

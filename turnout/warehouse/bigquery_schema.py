@@ -120,7 +120,7 @@ _ACCEPTS: dict[str, frozenset[Kind]] = {
     "DATE": frozenset({Kind.DATE}),
     "TIME": frozenset({Kind.TIME}),
     "DATETIME": frozenset({Kind.TIMESTAMP}),
-    "TIMESTAMP": frozenset({Kind.TIMESTAMPTZ}),
+    "TIMESTAMP": frozenset({Kind.TIMESTAMPTZ, Kind.TIMESTAMP}),
     "STRING": frozenset(Kind),
     "JSON": frozenset(Kind),
 }
@@ -147,6 +147,12 @@ def load_column(column: pl.Series | list, name: str, field_type: str | None = No
         )
     if target in ("NUMERIC", "BIGNUMERIC"):
         return LoadColumn(name, target, _decimal_array(column, arrow_type, name))
+    if target == "TIMESTAMP" and column_type.kind is Kind.TIMESTAMP:
+        logger.warning(
+            "column %r: naive datetimes load into a TIMESTAMP column as UTC, as BigQuery reads "
+            "them",
+            name,
+        )
     if target == "JSON":
         column_type = ColumnType(Kind.JSON)  # every value JSON-encoded, strings included
     elif target == "STRING" and column_type.kind is not Kind.TEXT:
