@@ -13,6 +13,13 @@ import pytest
 
 from tests.fixtures.action_network import connect_action_network
 from tests.fixtures.mobilize import MOBILIZE_TEST_KEY
+from tests.warehouse.conftest import (  # the local-S3 fixtures of the warehouse tests
+    S3_ACCESS_KEY,
+    S3_SECRET_KEY,
+    make_redshift,
+    s3_bucket,  # noqa: F401
+    s3_endpoint,  # noqa: F401
+)
 from turnout.connectors.action_network import action_network_id
 from turnout.emulators.action_network import API_PREFIX, DEFAULT_TOKEN
 from turnout.emulators.base import EmulatorServer
@@ -35,9 +42,10 @@ def example() -> ModuleType:
     return module
 
 
-@pytest.fixture(params=["duckdb", "postgres"])
+@pytest.fixture(params=["duckdb", "postgres", "redshift_on_postgres"])
 def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[Any, str]]:
-    """(warehouse, schema) on each engine the example supports in tests."""
+    """(warehouse, schema) on each engine the example supports: DuckDB, PostgreSQL, and
+    Redshift's SQL and S3-staged COPY path run on PostgreSQL with a local S3."""
     if request.param == "duckdb":
         from turnout.warehouse.duckdb import DuckDB
 
@@ -45,10 +53,21 @@ def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[Any
         yield warehouse, "mobilize"
         warehouse.close()
         return
-    from turnout.warehouse.postgres import Postgres
-
     schema = request.getfixturevalue("pg_schema")
-    warehouse = Postgres(url=request.getfixturevalue("postgres_url"))
+    postgres_url = request.getfixturevalue("postgres_url")
+    if request.param == "postgres":
+        from turnout.warehouse.postgres import Postgres
+
+        warehouse = Postgres(url=postgres_url)
+    else:
+        bucket = request.getfixturevalue("s3_bucket")
+        warehouse = make_redshift(
+            postgres_url,
+            s3_temp_bucket=f"{bucket}/staging",
+            aws_access_key_id=S3_ACCESS_KEY,
+            aws_secret_access_key=S3_SECRET_KEY,
+            s3_endpoint_url=request.getfixturevalue("s3_endpoint"),
+        )
     yield warehouse, schema
     warehouse.client.close()  # before pg_schema drops the schema
 
