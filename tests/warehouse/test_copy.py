@@ -349,3 +349,17 @@ def test_alter_table_with_dependent_view(sized_warehouse):
         wide, name, if_exists="append", alter_table=True, alter_table_cascade=True
     )
     assert sized_warehouse.rows(f"SELECT * FROM {view}") == [{"id": 1, "name": "abcdef"}]
+
+
+def test_decimal_round_trip(warehouse):
+    from decimal import Decimal
+
+    tbl = Table.from_columns(
+        {"id": [1, 2, 3], "amount": [Decimal("12.50"), Decimal("-0.01"), None]}
+    )
+    warehouse.db.copy(tbl, warehouse.name("money"))
+    assert [row["amount"] for row in _ids(warehouse, "money")] == [
+        Decimal("12.50"),
+        Decimal("-0.01"),
+        None,
+    ]

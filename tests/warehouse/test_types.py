@@ -135,7 +135,7 @@ def test_load_series_keeps_values():
         (ColumnType(Kind.JSON, max_bytes=20), "JSONB", "VARCHAR(20)", "JSON"),
         (
             ColumnType(Kind.DECIMAL, precision=21, scale=2),
-            "NUMERIC",
+            "NUMERIC(21,2)",
             "DECIMAL(21,2)",
             "DECIMAL(21,2)",
         ),

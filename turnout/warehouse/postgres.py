@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import psycopg
+from psycopg.copy import QueuedLibpqWriter
 from psycopg.types.numeric import NumericLoader
 
 from turnout.errors import ConfigurationError
@@ -160,7 +161,9 @@ def copy_from_stdin(connection: Any, table: TableName, load: PreparedLoad) -> No
     """Stream the load frame as CSV through COPY FROM STDIN, in chunks of rows."""
     sql = f"COPY {table.quoted()} ({column_list(load.columns)}) FROM STDIN (FORMAT csv)"
     logger.debug("SQL: %s", sql)
-    with connection.cursor() as cursor, cursor.copy(sql) as copy:
+    # The queued writer sends on its own thread, so the server parses one chunk while polars
+    # (which releases the GIL) writes the next.
+    with connection.cursor() as cursor, cursor.copy(sql, writer=QueuedLibpqWriter(cursor)) as copy:
         for chunk in load.frame.iter_slices(COPY_CHUNK_ROWS):
             copy.write(chunk.write_csv(include_header=False, quote_style="necessary"))
 

@@ -370,7 +370,7 @@ POSTGRES = Dialect(
         Kind.INTEGER: "BIGINT",
         Kind.BIG_INTEGER: "NUMERIC",
         Kind.FLOAT: "DOUBLE PRECISION",
-        Kind.DECIMAL: "NUMERIC",
+        Kind.DECIMAL: "NUMERIC({precision},{scale})",
         Kind.DATE: "DATE",
         Kind.TIMESTAMP: "TIMESTAMP",
         Kind.TIMESTAMPTZ: "TIMESTAMPTZ",
