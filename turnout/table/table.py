@@ -101,9 +101,9 @@ class TableCore(PetlBridgeMixin):
         """A Table from columns: a mapping name -> values, or a list of columns and a header."""
         if isinstance(cols, Mapping):
             names = unique_names(cols.keys())
-            sequences = [list(values) for values in cols.values()]
+            sequences = [_as_sequence(values) for values in cols.values()]
         else:
-            sequences = [list(values) for values in cols]
+            sequences = [_as_sequence(values) for values in cols]
             if header is None:
                 header = [f"f{index}" for index in range(len(sequences))]
             if len(header) != len(sequences):
@@ -113,7 +113,7 @@ class TableCore(PetlBridgeMixin):
             names = unique_names(header)
         num_rows = max((len(values) for values in sequences), default=0)
         columns = {
-            name: build_column(values + [None] * (num_rows - len(values)), name)
+            name: build_column(_padded(values, num_rows), name)
             for name, values in zip(names, sequences)
         }
         return cls._from_columns_unchecked(columns, num_rows)
@@ -254,6 +254,20 @@ class TableCore(PetlBridgeMixin):
     def to_arrow(self) -> pa.Table:
         """A pyarrow Table of this Table (see to_polars for how list columns convert)."""
         return self.to_polars().to_arrow()
+
+
+def _as_sequence(values: Any) -> list | pl.Series:
+    # A caller's list is copied: a list column is stored as is and must not change under us.
+    return values if isinstance(values, pl.Series) else list(values)
+
+
+def _padded(values: list | pl.Series, length: int) -> list | pl.Series:
+    """Short columns are padded with None, as petl's fromcolumns does."""
+    if len(values) == length:
+        return values
+    if isinstance(values, pl.Series):
+        values = values.to_list()
+    return list(values) + [None] * (length - len(values))
 
 
 def _list_to_series(name: str, values: list) -> pl.Series:
