@@ -5,7 +5,10 @@ return the path they wrote, as Parsons does. Where turnout departs from Parsons 
 
 - `from_csv` strips a UTF-8 byte-order mark from the first column name, raises a
   TableFormatError naming the file, the byte offset and `encoding=` for undecodable bytes, and
-  refuses a row longer than the header (Parsons drops the extra values). `.zip` is read too.
+  refuses a row longer than the header, naming its line (Parsons drops the extra values
+  silently). A short row is padded with None and a blank line is a row of None, as in Parsons.
+  A repeated header name gets a suffix (`id`, `id_2`) so column names stay unique. `.zip`
+  archives holding one file are read too; remote URLs are not.
 - `from_json` sees every key of every object (petl samples the first 1,000) and skips blank
   lines of a line-delimited file.
 - `to_json` writes compact UTF-8 JSON (`{"a":1}`) where Parsons writes `{"a": 1}` with \\u
@@ -126,8 +129,10 @@ class TableIO:
         ):
             # TODO: Parsons reads remote URLs through petl; turnout reads local files only.
             raise TableError(f"from_csv reads local files; download {local_path!r} first")
-        data = read_file_bytes(local_path)
-        return io_csv.read_csv(cls, data, str(local_path), **csvargs)
+        if compression_for_path(local_path) is None and os.path.isfile(local_path):
+            # An uncompressed file is read in place by polars, not copied into memory first.
+            return io_csv.read_csv(cls, None, str(local_path), path=local_path, **csvargs)
+        return io_csv.read_csv(cls, read_file_bytes(local_path), str(local_path), **csvargs)
 
     @classmethod
     def from_csv_string(cls, str: str, **csvargs: Any) -> Any:

@@ -25,13 +25,14 @@ from typing import Any
 import polars as pl
 
 from turnout.errors import TableError, TableFormatError
-from turnout.table.io_files import canonical_encoding, open_binary_writer
+from turnout.table.io_files import canonical_encoding, open_binary_writer, read_file_bytes
 from turnout.table.storage import column_values
 
 logger = logging.getLogger(__name__)
 
 _UTF8 = ("utf-8", "utf-8-sig")
 _BOM = b"\xef\xbb\xbf"
+_HEAD = 1 << 20
 _WRITE_CHUNK_ROWS = 200_000
 # Python prints floats below this magnitude in exponent form (1e-05); polars does not.
 _SMALL_FLOAT = 1e-4
@@ -42,25 +43,38 @@ _SMALL_FLOAT = 1e-4
 
 def read_csv(
     table_class: Any,
-    data: bytes,
+    data: bytes | None,
     source: str,
     *,
+    path: str | os.PathLike | None = None,
     encoding: str | None = None,
     errors: str = "strict",
     header: list[str] | None = None,
     engine: str = "auto",
     **csvargs: Any,
 ) -> Any:
-    """A Table of text values from the bytes of a CSV file; `source` names it in errors.
+    """A Table of text values from a CSV file's bytes, or from `path` when `data` is None
+    (an uncompressed file: polars then reads it in place). `source` names it in errors.
 
     `engine='python'` skips polars and reads with the csv module only (the reference).
     """
+    options = polars_read_options(csvargs) if engine == "auto" else None
+    plain_utf8 = canonical_encoding(encoding) in _UTF8 and errors == "strict"
+    if data is None and path is not None and options is not None and plain_utf8:
+        if os.path.getsize(path) == 0:
+            raise TableFormatError(f"CSV file is empty: {source}")
+        table = _read_with_polars(table_class, _FileInput(path), header, options)
+        if table is not None:
+            return table
+        logger.debug("%s: polars' reading could differ from csv's; reading with csv", source)
+        options = None
+    if data is None:
+        data = read_file_bytes(path)
     if not data:
         raise TableFormatError(f"CSV file is empty: {source}")
     utf8 = to_utf8(data, source, encoding, errors)
-    options = polars_read_options(csvargs) if engine == "auto" else None
     if options is not None:
-        table = _read_with_polars(table_class, utf8, header, options)
+        table = _read_with_polars(table_class, _BytesInput(utf8), header, options)
         if table is not None:
             return table
         logger.debug("%s: polars' reading could differ from csv's; reading with csv", source)
@@ -71,6 +85,72 @@ def read_csv(
         error.start += len(data) - len(utf8) if canonical_encoding(encoding) in _UTF8 else 0
         raise _decode_error(error, source, encoding) from None
     return read_csv_python(table_class, utf8, source, header=header, **csvargs)
+
+
+class _BytesInput:
+    """The CSV content in memory, as the fast path's checks look at it."""
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+        self.polars_source: Any = data
+
+    def head(self, size: int) -> bytes:
+        return self.data[:size]
+
+    def last_line(self) -> bytes | None:
+        """The bytes after the last line end."""
+        return self.data[self.data.rfind(b"\n") + 1 :]
+
+    def ends_with_newline(self) -> bool:
+        return self.data.endswith(b"\n")
+
+    def may_hold_carriage_returns(self) -> bool:
+        return b"\r" in self.data
+
+    def count(self, byte: bytes) -> int:
+        return self.data.count(byte)
+
+
+class _FileInput:
+    """An uncompressed file polars reads in place; the checks read only the parts they need."""
+
+    _TAIL = 1 << 16
+    _CHUNK = 1 << 24
+
+    def __init__(self, path: str | os.PathLike) -> None:
+        self.path = path
+        self.polars_source = path
+        self.size = os.path.getsize(path)
+
+    def head(self, size: int) -> bytes:
+        with open(self.path, "rb") as file:
+            data = file.read(size)
+        return data[3:] if data.startswith(_BOM) else data
+
+    def _tail(self) -> bytes:
+        with open(self.path, "rb") as file:
+            file.seek(max(self.size - self._TAIL, 0))
+            return file.read()
+
+    def last_line(self) -> bytes | None:
+        tail = self._tail()
+        newline = tail.rfind(b"\n")
+        if newline < 0 and self.size > len(tail):
+            return None
+        return tail[newline + 1 :]
+
+    def ends_with_newline(self) -> bool:
+        return self._tail().endswith(b"\n")
+
+    def may_hold_carriage_returns(self) -> bool:
+        return True  # not scanned: the parsed cells are looked at instead
+
+    def count(self, byte: bytes) -> int:
+        total = 0
+        with open(self.path, "rb") as file:
+            while chunk := file.read(self._CHUNK):
+                total += chunk.count(byte)
+        return total
 
 
 def to_utf8(data: bytes, source: str, encoding: str | None, errors: str = "strict") -> bytes:
@@ -119,7 +199,10 @@ def polars_read_options(csvargs: dict[str, Any]) -> dict[str, Any] | None:
 
 
 def _read_with_polars(
-    table_class: Any, data: bytes, header: list[str] | None, options: dict[str, Any]
+    table_class: Any,
+    data: _BytesInput | _FileInput,
+    header: list[str] | None,
+    options: dict[str, Any],
 ) -> Any | None:
     """The Table polars reads, or None where its reading might differ from csv's.
 
@@ -135,7 +218,7 @@ def _read_with_polars(
     width = len(raw_header)
     try:
         frame = pl.read_csv(
-            data,
+            data.polars_source,
             has_header=False,
             new_columns=[f"c{index}" for index in range(width)],
             infer_schema=False,
@@ -155,15 +238,16 @@ def _read_with_polars(
 
     separator = options["separator"].encode()
     quote = options["quote_char"]
-    if not data.endswith(b"\n"):
-        tail = data[data.rfind(b"\n") + 1 :]
+    if not data.ends_with_newline():
+        tail = data.last_line()
         if (
-            (quote is not None and quote.encode() in tail)
+            tail is None
+            or (quote is not None and quote.encode() in tail)
             or b"\r" in tail
             or tail.count(separator) != width - 1
         ):
             return None
-    if b"\r" in data and _values_hold_carriage_returns(frame):
+    if data.may_hold_carriage_returns() and _values_hold_carriage_returns(frame):
         # csv ends a line at a lone \r; polars keeps it in the cell (it strips \r before \n).
         return None
     if frame.width and frame.get_column(frame.columns[-1]).null_count():
@@ -185,9 +269,13 @@ def _values_hold_carriage_returns(frame: pl.DataFrame) -> bool:
     return bool(held.item())
 
 
-def _first_record(data: bytes, options: dict[str, Any]) -> list[str] | None:
-    """The header row as csv reads it (polars renames repeated names; turnout's rule differs)."""
-    text = io.TextIOWrapper(io.BytesIO(data), encoding="utf-8", newline="")
+def _first_record(data: _BytesInput | _FileInput, options: dict[str, Any]) -> list[str] | None:
+    """The header row as csv reads it (polars renames repeated names; turnout's rule differs).
+
+    None when it cannot be told from the first megabyte, or is not valid UTF-8.
+    """
+    head = data.head(_HEAD)
+    text = io.TextIOWrapper(io.BytesIO(head), encoding="utf-8", newline="")
     quoting = csv.QUOTE_NONE if options["quote_char"] is None else csv.QUOTE_MINIMAL
     reader = csv.reader(
         text,
@@ -196,13 +284,16 @@ def _first_record(data: bytes, options: dict[str, Any]) -> list[str] | None:
         quoting=quoting,
     )
     try:
-        return next(reader)
+        record = next(reader)
+        if len(head) == _HEAD and next(reader, None) is None:
+            return None  # the header may go on past the part read
+        return record
     except (StopIteration, csv.Error, UnicodeDecodeError):
         return None
 
 
 def _structure_adds_up(
-    data: bytes,
+    data: _BytesInput | _FileInput,
     frame: pl.DataFrame,
     raw_header: list[str],
     options: dict[str, Any],
@@ -224,7 +315,7 @@ def _structure_adds_up(
     )
     expected_newlines = (
         records
-        - (not data.endswith(b"\n"))
+        - (not data.ends_with_newline())
         + in_values_newlines
         + sum(name.count("\n") for name in header_text)
     )
