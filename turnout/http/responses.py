@@ -6,9 +6,9 @@ and passes through the redactor, so no credential reaches a log line or a traceb
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
-import orjson
 import requests
 import urllib3.exceptions
 
@@ -64,8 +64,8 @@ def decode_or_text(response: requests.Response) -> Any:
         return None
     text = redact(response.text)
     try:
-        return orjson.loads(text)
-    except orjson.JSONDecodeError:
+        return json.loads(text)
+    except ValueError:
         return text[:_SNIPPET]
 
 

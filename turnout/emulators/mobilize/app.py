@@ -34,6 +34,7 @@ from turnout.emulators.mobilize.data import (
 )
 from turnout.emulators.mobilize.filters import BadInput
 from turnout.emulators.mobilize.vocabulary import ENUMS, EVENT_TYPES
+from turnout.emulators.mobilize.writes import WriteRoutes
 
 logger = logging.getLogger(__name__)
 
@@ -49,7 +50,7 @@ MALFORMATIONS = ("not_json", "missing_data", "missing_next", "record_type", "fie
 Fetch = Callable[[int, int], list[dict[str, Any]]]
 
 
-class MobilizeEmulator(EmulatorApp):
+class MobilizeEmulator(WriteRoutes, EmulatorApp):
     """A Mobilize API v1 server over seeded records (see `MobilizeData` for the sizes)."""
 
     name = "mobilize"
@@ -127,10 +128,23 @@ class MobilizeEmulator(EmulatorApp):
             Rule("/v1/events", endpoint="events"),
             Rule("/v1/events/deleted", endpoint="events_deleted"),
             Rule("/v1/events/<int:event_id>", endpoint="event"),
-            Rule(f"{org}/events", endpoint="org_events"),
+            Rule(f"{org}/events", endpoint="org_events", methods=["GET"]),
+            Rule(f"{org}/events", endpoint="create_event", methods=["POST"]),
             Rule(f"{org}/events/deleted", endpoint="org_events_deleted"),
-            Rule(f"{org}/events/<int:event_id>", endpoint="org_event"),
-            Rule(f"{org}/events/<int:event_id>/attendances", endpoint="event_attendances"),
+            Rule(f"{org}/events/<int:event_id>", endpoint="org_event", methods=["GET"]),
+            Rule(f"{org}/events/<int:event_id>", endpoint="replace_event", methods=["PUT"]),
+            Rule(f"{org}/events/<int:event_id>", endpoint="delete_event", methods=["DELETE"]),
+            Rule(
+                f"{org}/events/<int:event_id>/attendances",
+                endpoint="event_attendances",
+                methods=["GET"],
+            ),
+            Rule(
+                f"{org}/events/<int:event_id>/attendances",
+                endpoint="create_attendance",
+                methods=["POST"],
+            ),
+            Rule(f"{org}/affiliations", endpoint="create_affiliation", methods=["POST"]),
             Rule(f"{org}/people", endpoint="people"),
             Rule(f"{org}/attendances", endpoint="attendances"),
             Rule(f"{org}/attendances/<int:attendance_id>", endpoint="attendance"),
@@ -190,6 +204,11 @@ class MobilizeEmulator(EmulatorApp):
     def _organization(self, org_id: int) -> None:
         if org_id not in self.data.organizations_by_id:
             raise BadInput({"detail": "Not found."}, 404)
+
+    def _forget_cached(self) -> None:
+        """Drop the filtered index lists (a write may change what a filter matches)."""
+        with self._cache_lock:
+            self._cache.clear()
 
     def _cached(self, key: tuple[Any, ...], build: Callable[[], Sequence[int]]) -> Sequence[int]:
         with self._cache_lock:
@@ -472,9 +491,8 @@ class MobilizeEmulator(EmulatorApp):
         self._require_key(request)
         self._organization(org_id)
         i = attendance_id - FIRST_ATTENDANCE_ID
-        if not 0 <= i < self.data.attendance_count or i not in _Sorted(
-            self.data.org_attendance_indexes(org_id)
-        ):
+        total = self.data.attendance_count + len(self.data.written_attendances)
+        if not 0 <= i < total or i not in _Sorted(self.data.org_attendance_indexes(org_id)):
             raise BadInput({"detail": "Not found."}, 404)
         return json_response({"data": self.data.attendance(i, org_id)})
 

@@ -9,11 +9,13 @@ records, whatever order the pages are read in.
 
 from __future__ import annotations
 
+import copy
 import random
 import threading
 import unicodedata
 from array import array
 from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
@@ -79,6 +81,14 @@ class MobilizeData:
         self.events_by_id = {event["id"]: j for j, event in enumerate(self.events)}
         self.deleted_events = [self._deleted_event(k) for k in range(deleted_events)]
         self.deleted_owner = [self.customer_ids[k % organizations] for k in range(deleted_events)]
+
+        # Records written through the API, kept beside the generated ones (see writes.py).
+        self.removed_events: set[int] = set()
+        self.written_people: list[dict[str, Any]] = []  # person index people_count + k
+        self.written_attendances: list[WrittenAttendance] = []  # index attendance_count + k
+        self.affiliations: dict[int, list[int]] = {}  # org id -> person indexes it gained
+        self.written_attendances_of: dict[int, list[int]] = {}  # org id -> attendance indexes
+        self.written_timeslots = 0
 
     # --- organizations ---------------------------------------------------------------------
 
@@ -238,27 +248,35 @@ class MobilizeData:
         return [
             j
             for j in range(len(self.events))
-            if self.event_owner[j] == org_id or org_id in self.event_promoters[j]
+            if (self.event_owner[j] == org_id or org_id in self.event_promoters[j])
+            and j not in self.removed_events
         ]
 
     # --- people ----------------------------------------------------------------------------
 
     def person(self, p: int) -> dict[str, Any]:
-        """Person number `p` (0-based)."""
+        """Person number `p` (0-based); past the generated ones, a person written by a POST."""
+        if p >= self.people_count:
+            return copy.deepcopy(self.written_people[p - self.people_count])
         return _person(self.seed, self.epoch, p)
 
-    def org_people_indexes(self, org_id: int) -> range | list[int]:
-        """People affiliated with an organization (the primary one has them all)."""
+    def org_people_indexes(self, org_id: int) -> Sequence[int]:
+        """People affiliated with an organization (the primary one has every generated one)."""
         if org_id == self.primary_org_id:
-            return range(self.people_count)
-        if org_id not in self.customer_ids:
-            return []
-        position = self.customer_ids.index(org_id)
-        return range(position, self.people_count, len(self.customer_ids))
+            generated: Sequence[int] = range(self.people_count)
+        elif org_id in self.customer_ids:
+            position = self.customer_ids.index(org_id)
+            generated = range(position, self.people_count, len(self.customer_ids))
+        else:
+            generated = []
+        gained = self.affiliations.get(org_id)
+        return IndexChain(generated, gained) if gained else generated
 
     # --- attendances -----------------------------------------------------------------------
 
     def event_of_attendance(self, i: int) -> int:
+        if i >= self.attendance_count:
+            return self.written_attendances[i - self.attendance_count].event_index
         return (i * 2_654_435_761 + self.seed * 97) % len(self.events)
 
     def person_of_attendance(self, i: int) -> int:
@@ -276,10 +294,18 @@ class MobilizeData:
         return self.epoch - 250 * DAY + (i * span) // max(1, self.attendance_count)
 
     def attendance_modified(self, i: int) -> int:
+        if i >= self.attendance_count:
+            return self.written_attendances[i - self.attendance_count].record["modified_date"]
         return self.attendance_created(i) + (i * 7_919 + self.seed) % (10 * DAY)
 
     def org_attendance_indexes(self, org_id: int) -> Sequence[int]:
-        """Attendances an organization sees, as a compact array of indexes (built once)."""
+        """Attendances an organization sees: the generated ones (a compact index array, built
+        once), then those written through the API."""
+        generated = self._generated_attendance_indexes(org_id)
+        written = self.written_attendances_of.get(org_id)
+        return IndexChain(generated, written) if written else generated
+
+    def _generated_attendance_indexes(self, org_id: int) -> Sequence[int]:
         if self.customer_ids == [org_id]:
             return range(self.attendance_count)  # one organization sees them all
         with self._lock:
@@ -296,6 +322,8 @@ class MobilizeData:
 
     def attendance(self, i: int, viewer_org: int) -> dict[str, Any]:
         """Attendance number `i` as organization `viewer_org` sees it."""
+        if i >= self.attendance_count:
+            return copy.deepcopy(self.written_attendances[i - self.attendance_count].record)
         rng = _rng(self.seed, 4, i)
         j = self.event_of_attendance(i)
         event = self.events[j]
@@ -334,6 +362,35 @@ class MobilizeData:
         return record
 
 
+@dataclass
+class WrittenAttendance:
+    """An attendance created by a POST: its event (index) and the record as stored."""
+
+    event_index: int
+    record: dict[str, Any]
+
+
+class IndexChain(Sequence[int]):
+    """Generated indexes followed by written ones, sliceable like one sequence."""
+
+    def __init__(self, first: Sequence[int], second: Sequence[int]) -> None:
+        self.first = first
+        self.second = second
+
+    def __len__(self) -> int:
+        return len(self.first) + len(self.second)
+
+    def __getitem__(self, index: Any) -> Any:
+        if isinstance(index, slice):
+            return [self[n] for n in range(*index.indices(len(self)))]
+        if index < 0:
+            index += len(self)
+        if not 0 <= index < len(self):
+            raise IndexError(index)
+        split = len(self.first)
+        return self.first[index] if index < split else self.second[index - split]
+
+
 def _custom_fields(rng: random.Random) -> list[dict[str, Any]]:
     values = []
     for field_id, name, choices in words.CUSTOM_FIELDS:
@@ -351,7 +408,7 @@ def _custom_fields(rng: random.Random) -> list[dict[str, Any]]:
     return values
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=1 << 16)
 def _person_cached(seed: int, epoch: int, p: int) -> tuple[tuple[str, Any], ...]:
     rng = _rng(seed, 3, p)
     given = rng.choice(words.GIVEN_NAMES)
