@@ -13,6 +13,9 @@ query:
 - ``SELECT COUNT(*) [AS alias] FROM <table>``
 - ``SELECT @name [AS alias], ?, ...``: echoes query parameters back with their types
 - ``DROP TABLE [IF EXISTS] <table>``: a statement without a result set
+- the MERGE that ``GoogleBigQuery.upsert`` sends (update matched keys, insert the rest), and its
+  duplicate-key check ``SELECT COUNT(*) AS n FROM (SELECT keys FROM <table> GROUP BY keys
+  HAVING COUNT(*) > 1)``
 
 `<table>` is ``dataset.table`` or ``project.dataset.table``, each part optionally in backticks.
 """
@@ -27,6 +30,7 @@ import json
 import re
 import threading
 import uuid
+from collections import Counter
 from dataclasses import dataclass, field
 from email.parser import BytesParser
 from email.policy import HTTP
@@ -186,6 +190,18 @@ _COUNT = re.compile(
     rf"^\s*SELECT\s+COUNT\(\*\)(?:\s+AS\s+`?(\w+)`?)?\s+FROM\s+({_TABLE})\s*;?\s*$", re.I
 )
 _DROP = re.compile(rf"^\s*DROP\s+TABLE\s+(IF\s+EXISTS\s+)?({_TABLE})\s*;?\s*$", re.I)
+_MERGE = re.compile(
+    r"^\s*MERGE\s+(?P<target>\S+)\s+AS\s+target\s+USING\s+(?P<source>\S+)\s+AS\s+source\s+"
+    r"ON\s+(?P<on>.+?)\s+(?:WHEN\s+MATCHED\s+THEN\s+UPDATE\s+SET\s+(?P<set>.+?)\s+)?"
+    r"WHEN\s+NOT\s+MATCHED\s+THEN\s+INSERT\s*\((?P<columns>[^)]*)\)\s*VALUES\s*\([^)]*\)\s*;?\s*$",
+    re.I | re.S,
+)
+_DUPLICATE_KEYS = re.compile(
+    r"^\s*SELECT\s+COUNT\(\*\)\s+AS\s+`?(\w+)`?\s+FROM\s+\(\s*SELECT\s+(?P<keys>.+?)\s+FROM\s+"
+    r"(?P<table>\S+)\s+GROUP\s+BY\s+(?P=keys)\s+HAVING\s+COUNT\(\*\)\s*>\s*1\s*\)\s*;?\s*$",
+    re.I | re.S,
+)
+_BACKTICKED = re.compile(r"`((?:\\.|[^`\\])*)`")
 _PARAMETER_SELECT = re.compile(r"^\s*SELECT\s+(.+?)\s*;?\s*$", re.I | re.S)
 _PARAMETER_ITEM = re.compile(r"^(@\w+|\?)(?:\s+AS\s+`?(\w+)`?)?$", re.I)
 
@@ -550,6 +566,19 @@ class BigQueryStub(EmulatorApp):
     def _run_query(self, job: Job, project: str, query: dict[str, Any]) -> None:
         sql = query["query"]
         job.statement_type = "SELECT"
+        match = _DUPLICATE_KEYS.match(sql)
+        if match:
+            stored = self._stored(project, match.group("table"))
+            keys = _BACKTICKED.findall(match.group("keys"))
+            counts = Counter(tuple(row[k] for k in keys) for row in stored.data.to_pylist())
+            job.schema = [{"name": match.group(1), "type": "INTEGER", "mode": "NULLABLE"}]
+            job.rows = [[sum(1 for n in counts.values() if n > 1)]]
+            return
+        match = _MERGE.match(sql)
+        if match:
+            job.statement_type = "MERGE"
+            self._merge(project, match)
+            return
         match = _SELECT_ALL.match(sql)
         if match:
             stored = self._stored(project, match.group(1))
@@ -575,6 +604,36 @@ class BigQueryStub(EmulatorApp):
             self._echo_parameters(job, query, match.group(1))
             return
         raise JobFailed("invalidQuery", f"Syntax error: the stub does not understand {sql!r}")
+
+    def _merge(self, project: str, match: re.Match[str]) -> None:
+        """Update matched rows, insert the rest: the one MERGE shape GoogleBigQuery sends."""
+        target_key = self._key(project, match.group("target"))
+        source = self._stored(project, match.group("source"))
+        target = self._stored(project, match.group("target"))
+        keys = [_BACKTICKED.findall(part)[0] for part in re.split(r"\s+AND\s+", match.group("on"))]
+        updates = [
+            _BACKTICKED.findall(part)[0] for part in (match.group("set") or "").split(", ") if part
+        ]
+        inserts = _BACKTICKED.findall(match.group("columns"))
+
+        rows = target.data.to_pylist()
+        index: dict[tuple, list[int]] = {}
+        for position, row in enumerate(rows):
+            index.setdefault(tuple(row[k] for k in keys), []).append(position)
+        for incoming in source.data.to_pylist():
+            matched = index.get(tuple(incoming[k] for k in keys))
+            if matched:
+                for position in matched:
+                    rows[position].update({c: incoming[c] for c in updates})
+            else:
+                new_row = {f["name"]: None for f in target.fields}
+                new_row.update({c: incoming[c] for c in inserts})
+                rows.append(new_row)
+        arrow_schema = pa.schema([(f["name"], _ARROW_TYPE[f["type"]]) for f in target.fields])
+        with self._lock:
+            self.tables[target_key] = StoredTable(
+                target.fields, pa.Table.from_pylist(rows, schema=arrow_schema), target.created
+            )
 
     def _echo_parameters(self, job: Job, query: dict[str, Any], select_list: str) -> None:
         parameters = query.get("queryParameters", [])

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 
 import google.oauth2.credentials
 import pytest
+import sqlglot
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from google.auth.credentials import AnonymousCredentials
@@ -354,6 +355,14 @@ def test_an_empty_table_creates_the_table_with_inferred_types(stub, bq):
     assert bq.get_row_count("ds", "empty") == 0
 
 
+def test_time_values_round_trip(stub, bq):
+    app, _ = stub
+    bq.copy(Table([{"starts": dt.time(9, 30)}, {"starts": dt.time(17, 45, 5, 250)}]), "ds.t")
+
+    assert _fields(_load_config(app)) == [("starts", "TIME")]
+    assert bq.query("SELECT * FROM ds.t")["starts"] == [dt.time(9, 30), dt.time(17, 45, 5, 250)]
+
+
 def test_column_names_that_differ_only_in_case_are_refused(bq):
     with pytest.raises(WarehouseError, match=r"columns 'id' and 'ID' differ only in case"):
         bq.copy(Table([{"id": 1, "ID": 2}]), "ds.t")
@@ -658,3 +667,74 @@ def test_authorized_user_credentials_load_without_any_request(stub):
     assert bq.project == PROJECT
     assert redact("secret is user-client-secret-5e6f") == "secret is ***"
     assert app.requests == []
+
+
+# --- upsert ------------------------------------------------------------------------------------
+
+
+def _merge_sent(app: BigQueryStub) -> str:
+    queries = [
+        job.configuration["query"]["query"]
+        for job in app.jobs.values()
+        if "query" in job.configuration
+    ]
+    return next(q for q in queries if q.startswith("MERGE"))
+
+
+def test_upsert_updates_matching_keys_inserts_the_rest_and_the_last_row_wins(stub, bq):
+    app, _ = stub
+    bq.copy(
+        Table([{"id": 1, "name": "Ada", "score": 1.5}, {"id": 2, "name": "Bo", "score": 2.5}]),
+        "ds.people",
+    )
+
+    batch = Table([{"id": 2, "name": "Bo v2"}, {"id": 3, "name": "Cy"}, {"id": 2, "name": "Bo v3"}])
+    bq.upsert(batch, "ds.people", "id")
+
+    assert _rows(bq.query("SELECT * FROM ds.people")) == [
+        {"id": 1, "name": "Ada", "score": 1.5},
+        {"id": 2, "name": "Bo v3", "score": 2.5},
+        {"id": 3, "name": "Cy", "score": None},
+    ]
+    merge = sqlglot.parse_one(_merge_sent(app), read="bigquery")
+    assert isinstance(merge, sqlglot.exp.Merge)
+    assert merge.this.sql("bigquery") == f"`{PROJECT}`.`ds`.`people` AS target"
+    staging = [key for key in app.tables if "_stg_" in key[2]]
+    assert staging == []
+    assert len(app.requests_to("/tables/people_stg_", "DELETE")) == 1
+
+
+def test_upsert_with_a_compound_key_and_every_column_a_key(stub, bq):
+    app, _ = stub
+    bq.copy(Table([{"a": 1, "b": "x"}]), "ds.pairs")
+
+    bq.upsert(Table([{"a": 1, "b": "x"}, {"a": 1, "b": "y"}]), "ds.pairs", ["a", "b"])
+
+    assert _rows(bq.query("SELECT * FROM ds.pairs")) == [{"a": 1, "b": "x"}, {"a": 1, "b": "y"}]
+    assert "WHEN MATCHED" not in _merge_sent(app)
+
+
+def test_upsert_into_a_missing_table_copies_the_deduplicated_rows(stub, bq):
+    bq.upsert(Table([{"id": 1, "v": "a"}, {"id": 1, "v": "b"}]), "ds.fresh", "id")
+
+    assert _rows(bq.query("SELECT * FROM ds.fresh")) == [{"id": 1, "v": "b"}]
+
+
+def test_upsert_refuses_a_target_whose_keys_repeat(stub, bq):
+    app, _ = stub
+    bq.copy(Table([{"id": 1, "v": "a"}, {"id": 1, "v": "b"}]), "ds.t")
+
+    with pytest.raises(WarehouseError, match=r"1 primary key value\(s\) of \['id'\] repeat"):
+        bq.upsert(Table([{"id": 1, "v": "c"}]), "ds.t", "id")
+
+    assert bq.query("SELECT * FROM ds.t")["v"] == ["a", "b"]
+    assert [key for key in app.tables if "_stg_" in key[2]] == []
+
+
+def test_upsert_names_an_empty_or_missing_key(bq):
+    bq.copy(Table([{"id": 1}]), "ds.t")
+
+    with pytest.raises(WarehouseError, match=r"primary key column 'id' is empty in row 1"):
+        bq.upsert(Table([{"id": 2}, {"id": None}]), "ds.t", "id")
+    with pytest.raises(WarehouseError, match=r"primary key column 'key' is not in the Table"):
+        bq.upsert(Table([{"id": 2}]), "ds.t", "key")

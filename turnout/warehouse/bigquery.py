@@ -21,6 +21,7 @@ import io
 import json
 import logging
 import os
+import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,7 +38,7 @@ from google.oauth2 import service_account
 from turnout.errors import ConfigurationError, TableExistsError, WarehouseError
 from turnout.redaction import redact, register_secret
 from turnout.table import Table
-from turnout.table.storage import build_column
+from turnout.table.storage import build_column, take
 from turnout.warehouse.bigquery_parameters import convert_placeholders, query_parameters
 from turnout.warehouse.bigquery_schema import (
     LoadColumn,
@@ -426,6 +427,76 @@ class GoogleBigQuery:
         logger.info("loaded %s rows into %s", tbl.num_rows, table_name)
         return job
 
+    def upsert(
+        self,
+        table_obj: Table,
+        target_table: str,
+        primary_key: str | list[str],
+        distinct_check: bool = True,
+        cleanup_temp_table: bool = True,
+        from_s3: bool = False,
+        **copy_args: Any,
+    ) -> None:
+        """Update the rows whose primary key matches, insert the rest: one MERGE statement from a
+        staging table loaded like `copy`.
+
+        A key repeated in the batch keeps its last row. A missing target table is created by
+        `copy`. `distinct_check` first makes sure the target's keys are unique, as Parsons does.
+        """
+        if from_s3:
+            raise WarehouseError(
+                "GoogleBigQuery.upsert loads from a Table; from_s3 is not supported"
+            )
+        keys = [primary_key] if isinstance(primary_key, str) else list(primary_key)
+        batch = _last_row_per_key(table_obj, keys, target_table)
+        if not self.table_exists(target_table):
+            logger.info(
+                "upsert: %s does not exist; copying the rows into a new table", target_table
+            )
+            self.copy(batch, target_table, **copy_args)
+            return
+
+        target = self._qualified(target_table)
+        if distinct_check:
+            self._check_distinct_keys(target, keys, target_table)
+        fields = {field.name.lower(): field for field in self._get_table(target_table).schema}
+        unknown = [c for c in batch.columns if c.lower() not in fields]
+        if unknown:
+            raise WarehouseError(
+                f"upsert into {target_table!r}: the table has no column(s) {unknown}"
+            )
+
+        staging = BigQueryTableName(
+            target.dataset, f"{target.table}_stg_{secrets.token_hex(4)}", target.project
+        )
+        schema = [fields[c.lower()] for c in batch.columns]
+        self.copy(batch, staging.display, schema=schema, **copy_args)
+        try:
+            self.query(merge_statement(target, staging, batch.columns, keys), return_values=False)
+        finally:
+            if cleanup_temp_table:
+                self.client.delete_table(self.get_table_ref(staging.display), not_found_ok=True)
+        logger.info("upserted %s rows into %s", batch.num_rows, target_table)
+
+    def _qualified(self, table_name: str) -> BigQueryTableName:
+        name = parse_table_name(table_name)
+        return BigQueryTableName(name.dataset, name.table, name.project or self.project)
+
+    def _check_distinct_keys(
+        self, target: BigQueryTableName, keys: list[str], table_name: str
+    ) -> None:
+        key_list = ", ".join(quote_identifier(key) for key in keys)
+        result = self.query(
+            "SELECT COUNT(*) AS duplicate_keys FROM (SELECT "
+            f"{key_list} FROM {target.quoted()} GROUP BY {key_list} HAVING COUNT(*) > 1)"
+        )
+        duplicates = 0 if result is None else int(result.first)
+        if duplicates:
+            raise WarehouseError(
+                f"upsert into {table_name!r}: {duplicates} primary key value(s) of {keys} repeat "
+                "in the table already; pass distinct_check=False to merge anyway"
+            )
+
     def copy_direct(
         self, tbl: Table, table_name: str, if_exists: str = "fail", **kwargs: Any
     ) -> bigquery.LoadJob:
@@ -526,6 +597,60 @@ def _result_table(rows: bigquery.table.RowIterator) -> Table:
             values = [None if v is None else json.loads(v) for v in values]
         columns[name] = build_column(values, name)
     return Table._from_columns_unchecked(columns, arrow.num_rows)
+
+
+def merge_statement(
+    target: BigQueryTableName, staging: BigQueryTableName, columns: Sequence[str], keys: list[str]
+) -> str:
+    """The MERGE that updates matching rows of `target` from `staging` and inserts the rest."""
+    on = " AND ".join(
+        f"target.{quote_identifier(key)} = source.{quote_identifier(key)}" for key in keys
+    )
+    lowered = {key.lower() for key in keys}
+    updates = [c for c in columns if c.lower() not in lowered]
+    column_list = ", ".join(quote_identifier(c) for c in columns)
+    values = ", ".join(f"source.{quote_identifier(c)}" for c in columns)
+    lines = [
+        f"MERGE {target.quoted()} AS target",
+        f"USING {staging.quoted()} AS source",
+        f"ON {on}",
+    ]
+    if updates:
+        assignments = ", ".join(
+            f"{quote_identifier(c)} = source.{quote_identifier(c)}" for c in updates
+        )
+        lines.append(f"WHEN MATCHED THEN UPDATE SET {assignments}")
+    lines.append(f"WHEN NOT MATCHED THEN INSERT ({column_list}) VALUES ({values})")
+    return "\n".join(lines)
+
+
+def _last_row_per_key(tbl: Table, keys: list[str], table_name: str) -> Table:
+    """The rows of `tbl`, one per key (the last one wins), in their original order."""
+    for key in keys:
+        if key not in tbl.columns:
+            raise WarehouseError(
+                f"upsert into {table_name!r}: primary key column {key!r} is not in the Table; "
+                f"columns are {tbl.columns}"
+            )
+    key_values = [tbl.column_data(key) for key in keys]
+    last: dict[tuple, int] = {}
+    for row, values in enumerate(zip(*key_values)):
+        if any(value is None for value in values):
+            column = keys[next(i for i, v in enumerate(values) if v is None)]
+            raise WarehouseError(
+                f"upsert into {table_name!r}: primary key column {column!r} is empty in row {row}"
+            )
+        last[values] = row
+    if len(last) == tbl.num_rows:
+        return tbl
+    logger.info(
+        "upsert into %s: %s rows repeat the key of a later row; the last one wins",
+        table_name,
+        tbl.num_rows - len(last),
+    )
+    kept = sorted(last.values())
+    columns = {name: take(tbl._column_store(name), kept, name) for name in tbl.columns}
+    return Table._from_columns_unchecked(columns, len(kept))
 
 
 def _check_distinct_names(columns: Sequence[str], table_name: str) -> None:
