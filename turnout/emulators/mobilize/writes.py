@@ -26,6 +26,8 @@ from turnout.emulators.mobilize.data import (
 from turnout.emulators.mobilize.filters import BadInput
 from turnout.emulators.mobilize.vocabulary import EVENT_TYPES
 
+# TODO: POST /v1/images (a multipart upload) is not emulated; no turnout connector uses it yet.
+
 FIRST_WRITTEN_TIMESLOT_ID = 900_001
 _GENERATED_EMAIL = re.compile(r"(\d+)@[^@]+$")
 _REQUIRED = ["This field is required."]
@@ -235,6 +237,8 @@ class WriteRoutes:
         email = fields["email_address"].strip().lower()
         found = self._person_by_email(email)
         if found is not None:
+            # TODO: the real API may update a known person's name, phone and postal code from
+            # the signup (undocumented); the emulator keeps the person as it was.
             return found
 
         p = self.data.people_count + len(self.data.written_people)
