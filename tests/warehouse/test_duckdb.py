@@ -51,3 +51,15 @@ def test_timezone_aware_values_load_as_timestamptz(tmp_path):
     assert types == [{"data_type": "TIMESTAMP WITH TIME ZONE"}]
     (row,) = list(db.query("SELECT seen FROM t"))
     assert row["seen"] == moment
+
+
+def test_percent_s_placeholders_work_as_in_parsons(tmp_path):
+    from turnout.warehouse.duckdb import percent_placeholders_to_qmark
+
+    db = DuckDB(tmp_path / "w.duckdb")
+    db.copy(Table([{"id": 1, "name": "O'Brady"}, {"id": 2, "name": "%s"}]), "t")
+    assert list(db.query("SELECT id FROM t WHERE name = %s", ["O'Brady"])) == [{"id": 1}]
+    assert list(db.query("SELECT id FROM t WHERE name = '%s' AND id > ?", [0])) == [{"id": 2}]
+    assert percent_placeholders_to_qmark("SELECT '%s', \"%s\", %s, 5 %% 2") == (
+        "SELECT '%s', \"%s\", ?, 5 % 2"
+    )

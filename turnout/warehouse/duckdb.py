@@ -99,6 +99,8 @@ class DuckDB(Warehouse):
 
     def _execute(self, connection: Any, sql: str, parameters: Any = None) -> Any:
         logger.debug("SQL: %s", sql)
+        if parameters and not isinstance(parameters, dict):
+            sql = percent_placeholders_to_qmark(sql)
         try:
             connection.execute(sql, list(parameters) if parameters else None)
         except duckdb.Error as error:
@@ -129,6 +131,34 @@ class DuckDB(Warehouse):
             )
         finally:
             connection.unregister(view)
+
+
+def percent_placeholders_to_qmark(sql: str) -> str:
+    """Rewrite psycopg-style `%s` placeholders (Parsons' docs use them) as DuckDB's `?`, outside
+    quoted strings and identifiers; SQL already written with `?` or `$1` is left as it is."""
+    if "%s" not in sql:
+        return sql
+    out: list[str] = []
+    quote: str | None = None
+    index = 0
+    while index < len(sql):
+        char = sql[index]
+        if quote is not None:
+            if char == quote:
+                quote = None
+        elif char in ("'", '"'):
+            quote = char
+        elif sql.startswith("%s", index):
+            out.append("?")
+            index += 2
+            continue
+        elif sql.startswith("%%", index):
+            out.append("%")
+            index += 2
+            continue
+        out.append(char)
+        index += 1
+    return "".join(out)
 
 
 def _is_count_only(sql: str, cursor: Any) -> bool:
