@@ -12,7 +12,8 @@ query:
 - ``SELECT * FROM <table>``
 - ``SELECT COUNT(*) [AS alias] FROM <table>``
 - ``SELECT @name [AS alias], ?, ...``: echoes query parameters back with their types
-- ``DROP TABLE [IF EXISTS] <table>``: a statement without a result set
+- ``DROP TABLE [IF EXISTS] <table>`` and ``TRUNCATE TABLE <table>``: statements without a
+  result set
 - the MERGE that ``GoogleBigQuery.upsert`` sends (update matched keys, insert the rest), and its
   duplicate-key check ``SELECT COUNT(*) AS n FROM (SELECT keys FROM <table> GROUP BY keys
   HAVING COUNT(*) > 1)``
@@ -189,6 +190,7 @@ _SELECT_ALL = re.compile(rf"^\s*SELECT\s+\*\s+FROM\s+({_TABLE})\s*;?\s*$", re.I)
 _COUNT = re.compile(
     rf"^\s*SELECT\s+COUNT\(\*\)(?:\s+AS\s+`?(\w+)`?)?\s+FROM\s+({_TABLE})\s*;?\s*$", re.I
 )
+_TRUNCATE = re.compile(rf"^\s*TRUNCATE\s+TABLE\s+({_TABLE})\s*;?\s*$", re.I)
 _DROP = re.compile(rf"^\s*DROP\s+TABLE\s+(IF\s+EXISTS\s+)?({_TABLE})\s*;?\s*$", re.I)
 _MERGE = re.compile(
     r"^\s*MERGE\s+(?P<target>\S+)\s+AS\s+target\s+USING\s+(?P<source>\S+)\s+AS\s+source\s+"
@@ -267,6 +269,11 @@ class BigQueryStub(EmulatorApp):
                 f"{API}/datasets/<dataset>/tables/<table>",
                 methods=["DELETE"],
                 endpoint="delete_table",
+            ),
+            Rule(
+                f"{API}/datasets/<dataset>/tables/<table>/data",
+                methods=["GET"],
+                endpoint="list_rows",
             ),
         ]
 
@@ -387,6 +394,33 @@ class BigQueryStub(EmulatorApp):
         if stored is None:
             return self._error(404, "notFound", f"Not found: Table {project}:{dataset}.{table}")
         return Response(status=204)
+
+    def list_rows(self, request: Request, project: str, dataset: str, table: str) -> Response:
+        """tabledata.list: rows in storage order, from startIndex or a pageToken."""
+        with self._lock:
+            stored = self.tables.get((project, dataset, table))
+        if stored is None:
+            return self._error(404, "notFound", f"Not found: Table {project}:{dataset}.{table}")
+        int64_timestamps = request.args.get("formatOptions.useInt64Timestamp", "").lower() == "true"
+        start = int(request.args.get("pageToken") or request.args.get("startIndex") or 0)
+        size = int(request.args.get("maxResults", self.page_size))
+        rows = [list(row.values()) for row in stored.data.to_pylist()]
+        body: dict[str, Any] = {
+            "kind": "bigquery#tableDataList",
+            "totalRows": str(len(rows)),
+            "rows": [
+                {
+                    "f": [
+                        {"v": _rest_value(v, f, int64_timestamps)}
+                        for v, f in zip(row, stored.fields)
+                    ]
+                }
+                for row in rows[start : start + size]
+            ],
+        }
+        if start + size < len(rows):
+            body["pageToken"] = str(start + size)
+        return json_response(body)
 
     def _table_resource(
         self, project: str, dataset: str, name: str, stored: StoredTable
@@ -590,6 +624,14 @@ class BigQueryStub(EmulatorApp):
             stored = self._stored(project, match.group(2))
             job.schema = [{"name": match.group(1) or "f0_", "type": "INTEGER", "mode": "NULLABLE"}]
             job.rows = [[stored.data.num_rows]]
+            return
+        match = _TRUNCATE.match(sql)
+        if match:
+            job.statement_type = "TRUNCATE_TABLE"
+            key = self._key(project, match.group(1))
+            stored = self._stored(project, match.group(1))
+            with self._lock:
+                self.tables[key] = StoredTable(stored.fields, _empty(stored.fields), stored.created)
             return
         match = _DROP.match(sql)
         if match:

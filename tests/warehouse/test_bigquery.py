@@ -738,3 +738,30 @@ def test_upsert_names_an_empty_or_missing_key(bq):
         bq.upsert(Table([{"id": 2}, {"id": None}]), "ds.t", "id")
     with pytest.raises(WarehouseError, match=r"primary key column 'key' is not in the Table"):
         bq.upsert(Table([{"id": 2}]), "ds.t", "key")
+
+
+# --- table(name) -------------------------------------------------------------------------------
+
+
+def test_table_handle_counts_reads_truncates_and_drops(stub, bq):
+    app, _ = stub
+    app.reset(datasets=((PROJECT, "ds"),), page_size=2)
+    bq.copy(Table([{"id": i, "tags": {"n": i}} for i in range(5)]), "ds.t")
+    handle = bq.table("ds.t")
+
+    assert handle.exists is True
+    assert handle.num_rows == 5
+    assert handle.columns == ["id", "tags"]
+    assert _rows(handle.get_rows(offset=1, chunk_size=3)) == [
+        {"id": 1, "tags": {"n": 1}},
+        {"id": 2, "tags": {"n": 2}},
+        {"id": 3, "tags": {"n": 3}},
+    ]
+    assert handle.get_rows()["id"] == [0, 1, 2, 3, 4]
+
+    handle.truncate()
+    assert handle.num_rows == 0
+    assert handle.columns == ["id", "tags"]
+
+    handle.drop()
+    assert handle.exists is False

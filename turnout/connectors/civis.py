@@ -19,11 +19,17 @@ from __future__ import annotations
 import logging
 import os
 import tempfile
+import warnings
 from pathlib import Path
 from typing import Any
 
-import civis
 import requests
+
+with warnings.catch_warnings():
+    # civis' package import announces the deprecation of its civis.ml and civis.parallel
+    # modules, which turnout does not use; keep that notice away from turnout's users.
+    warnings.filterwarnings("ignore", category=FutureWarning, module=r"civis\.(ml|parallel)")
+    import civis
 
 from turnout.errors import AuthenticationError, ConfigurationError, WarehouseError
 from turnout.redaction import redact, register_secret

@@ -269,6 +269,10 @@ class GoogleBigQuery:
 
     # --- tables --------------------------------------------------------------------------------
 
+    def table(self, table_name: str) -> BigQueryTable:
+        """A handle on one table: num_rows, columns, get_rows, drop, truncate."""
+        return BigQueryTable(self, table_name)
+
     def table_exists(self, table_name: str) -> bool:
         """Whether the table exists."""
         try:
@@ -575,10 +579,14 @@ class GoogleBigQuery:
 
 
 def _result_table(rows: bigquery.table.RowIterator) -> Table:
-    """The query result as a Table. JSON columns hold the decoded dicts and lists again;
+    """A query result as a Table."""
+    return _arrow_to_table(rows.to_arrow(create_bqstorage_client=False), rows.schema)
+
+
+def _arrow_to_table(arrow: pa.Table, schema: Sequence[bigquery.SchemaField]) -> Table:
+    """Rows from BigQuery as a Table. JSON columns hold the decoded dicts and lists again;
     NUMERIC and BIGNUMERIC columns hold Decimals (polars cannot take 256-bit decimals)."""
-    arrow = rows.to_arrow(create_bqstorage_client=False)
-    json_columns = {f.name for f in rows.schema if f.field_type == "JSON" and f.mode != "REPEATED"}
+    json_columns = {f.name for f in schema if f.field_type == "JSON" and f.mode != "REPEATED"}
     python_columns = {
         name
         for name, field in zip(arrow.column_names, arrow.schema)
@@ -597,6 +605,54 @@ def _result_table(rows: bigquery.table.RowIterator) -> Table:
             values = [None if v is None else json.loads(v) for v in values]
         columns[name] = build_column(values, name)
     return Table._from_columns_unchecked(columns, arrow.num_rows)
+
+
+class BigQueryTable:
+    """One BigQuery table, read through the API (Parsons' `db.table(name)`)."""
+
+    def __init__(self, db: GoogleBigQuery, table_name: str) -> None:
+        self.db = db
+        self.table = table_name
+
+    def __repr__(self) -> str:
+        return f"BigQueryTable({self.table!r})"
+
+    @property
+    def exists(self) -> bool:
+        return self.db.table_exists(self.table)
+
+    @property
+    def num_rows(self) -> int:
+        """The row count BigQuery keeps for the table (no query is run)."""
+        return int(self.db._get_table(self.table).num_rows or 0)
+
+    @property
+    def columns(self) -> list[str]:
+        return [field.name for field in self.db._get_table(self.table).schema]
+
+    def get_rows(self, offset: int = 0, chunk_size: int | None = None) -> Table:
+        """Rows in storage order from `offset`, at most `chunk_size` of them (all by default).
+
+        BigQuery keeps no row order; for a defined order, query with ORDER BY.
+        """
+        table = self.db._get_table(self.table)
+        try:
+            rows = self.db.client.list_rows(table, start_index=offset, max_results=chunk_size)
+            arrow = rows.to_arrow(create_bqstorage_client=False)
+        except google_exceptions.GoogleAPICallError as error:
+            raise WarehouseError(
+                f"cannot read the rows of {self.table!r}: {_api_message(error)}"
+            ) from error
+        return _arrow_to_table(arrow, table.schema)
+
+    def drop(self, cascade: bool = False) -> None:
+        """Delete the table (`cascade` is accepted for Parsons; BigQuery views do not block it)."""
+        self.db.delete_table(self.table)
+
+    def truncate(self) -> None:
+        """Remove every row, keeping the schema."""
+        name = self.db._qualified(self.table)
+        self.db.query(f"TRUNCATE TABLE {name.quoted()}", return_values=False)
 
 
 def merge_statement(
