@@ -20,6 +20,7 @@ from turnout.table.storage import (
     build_column,
     column_values,
     constant_column,
+    rename_column,
 )
 
 logger = logging.getLogger(__name__)
@@ -375,9 +376,7 @@ _DTYPE_TYPE_NAMES = {
 
 
 def _renamed(column: Column, name: str) -> Column:
-    if isinstance(column, pl.Series) and column.name != name:
-        return column.rename(name)
-    return column
+    return rename_column(column, name)
 
 
 def _fits_dtype(value: Any, series: pl.Series) -> bool:

@@ -97,6 +97,16 @@ def apply_per_value(
     parser hands its refusals to json.loads). On failure either raise ConversionError or,
     with an explicit `errorvalue`, store it and go on.
     """
+    if errorvalue is _NO_ERROR_VALUE and fallback is None and isinstance(values, list):
+        # The common case at full speed: list(map()) in C. On failure the iterator's remaining
+        # length tells which row raised, without calling the function again.
+        remaining = iter(values)
+        try:
+            return list(map(function, remaining))
+        except Exception as error:  # a user's function may raise anything
+            index = len(values) - operator.length_hint(remaining) - 1
+            raise _conversion_error(method, column, index, values[index], error) from error
+
     results: list[Any] = []
     remaining = iter(values)
     while True:
@@ -114,15 +124,21 @@ def apply_per_value(
                 except Exception as fallback_error:  # noqa: BLE001  # same: the user's call
                     error = fallback_error
             if errorvalue is _NO_ERROR_VALUE:
-                raise ConversionError(
-                    f"{method}: converting column {column!r} failed on row {index}, value "
-                    f"{describe_value(value)} ({type(error).__name__}: {error}); the Table is "
-                    "unchanged. Pass errorvalue=... to store a value instead",
-                    column=column,
-                    row=index,
-                    value=value,
-                ) from error
+                raise _conversion_error(method, column, index, value, error) from error
             results.append(errorvalue)
+
+
+def _conversion_error(
+    method: str, column: str, index: int, value: Any, error: BaseException
+) -> ConversionError:
+    return ConversionError(
+        f"{method}: converting column {column!r} failed on row {index}, value "
+        f"{describe_value(value)} ({type(error).__name__}: {error}); the Table is unchanged. "
+        "Pass errorvalue=... to store a value instead",
+        column=column,
+        row=index,
+        value=value,
+    )
 
 
 def _fast_series(function: Any, stored: Column) -> pl.Series | None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import weakref
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -63,10 +64,38 @@ def build_column(values: Iterable[Any], name: str = "") -> Column:
         # polars keeps neither the tzinfo object nor `fold`: such values stay Python values.
         return values
     try:
-        return pl.Series(name, values, dtype=dtype, strict=True)
+        series = pl.Series(name, values, dtype=dtype, strict=True)
     except (TypeError, ValueError, OverflowError, pl.exceptions.PolarsError):
         # An int beyond int64, a date polars cannot represent: keep the Python values.
         return values
+    remember_values(series, values)
+    return series
+
+
+# id(Series) -> the Python list it was built from. Row-wise work (a user's function, iteration)
+# needs Python values; keeping the list it already had spares converting the Series back. The
+# entry goes when the Series does. Only exact builds are remembered: to_list() would give equal
+# values of the same types.
+# TODO: this keeps the Python objects of such columns alive next to the Series (at most what a
+# Parsons table holds); drop entries under memory pressure if that ever matters.
+_PYTHON_VALUES: dict[int, list] = {}
+
+
+def remember_values(series: pl.Series, values: list) -> None:
+    key = id(series)
+    _PYTHON_VALUES[key] = values
+    weakref.finalize(series, _PYTHON_VALUES.pop, key, None)
+
+
+def rename_column(column: Column, name: str) -> Column:
+    """The column under a new name; a Series keeps its remembered Python values."""
+    if not isinstance(column, pl.Series) or column.name == name:
+        return column
+    renamed = column.rename(name)
+    values = _PYTHON_VALUES.get(id(column))
+    if values is not None:
+        remember_values(renamed, values)
+    return renamed
 
 
 def series_column(series: pl.Series, name: str = "") -> Column:
@@ -75,7 +104,7 @@ def series_column(series: pl.Series, name: str = "") -> Column:
     if isinstance(dtype, _EXACT_DTYPES) or (
         isinstance(dtype, pl.Datetime) and dtype.time_zone is None
     ):
-        return series.rename(name) if series.name != name else series
+        return rename_column(series, name)
     # Other dtypes (Int32, Decimal, struct, list, tz-aware datetimes...) become Python values,
     # then get typed again where they fit a supported dtype.
     return build_column(series.to_list(), name)
@@ -84,7 +113,8 @@ def series_column(series: pl.Series, name: str = "") -> Column:
 def column_values(column: Column) -> list:
     """The column's values as a list. The stored list itself for list columns: do not mutate."""
     if isinstance(column, pl.Series):
-        return column.to_list()
+        values = _PYTHON_VALUES.get(id(column))
+        return values if values is not None else column.to_list()
     return column
 
 

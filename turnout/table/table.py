@@ -48,7 +48,13 @@ from turnout.table.convert import ConvertMixin
 from turnout.table.io import TableIO
 from turnout.table.petl_bridge import PetlBridgeMixin
 from turnout.table.rows import RowsMixin
-from turnout.table.storage import Column, build_column, column_values, slice_column
+from turnout.table.storage import (
+    Column,
+    build_column,
+    column_values,
+    rename_column,
+    slice_column,
+)
 from turnout.table.unpack import UnpackMixin
 
 logger = logging.getLogger(__name__)
@@ -130,9 +136,7 @@ class TableCore(PetlBridgeMixin):
 
     def _set_column(self, name: str, column: Column) -> None:
         """Swap in a fully built column, keeping its position (or appending a new one)."""
-        if isinstance(column, pl.Series) and column.name != name:
-            column = column.rename(name)
-        self._columns[name] = column
+        self._columns[name] = rename_column(column, name)
 
     def _require(self, *names: str) -> None:
         for name in names:

@@ -13,11 +13,9 @@ import hashlib
 import logging
 from typing import Any
 
-import polars as pl
-
 from turnout.errors import ColumnNotFoundError
 from turnout.table.construction import dict_columns
-from turnout.table.storage import Column, build_column, column_values
+from turnout.table.storage import Column, build_column, column_values, rename_column
 
 logger = logging.getLogger(__name__)
 
@@ -297,7 +295,7 @@ def _unpack_plain_dicts(values: list) -> dict[Any, Column] | None:
 
 
 def _renamed(column: Column, name: str) -> Column:
-    return column.rename(name) if isinstance(column, pl.Series) else column
+    return rename_column(column, name)
 
 
 def _get(value: Any, key: Any, missing: Any) -> Any:
