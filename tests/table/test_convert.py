@@ -208,3 +208,20 @@ json_texts = st.one_of(
 @given(st.lists(json_texts, max_size=5))
 def test_json_loads_fast_path_matches_json_loads(texts):
     assert same(through_table(json.loads, texts), expected(json.loads, texts))
+
+
+@pytest.mark.parametrize("bad_row", [0, 1, 4])
+def test_failing_row_is_found_without_calling_again(bad_row):
+    calls = []
+    values = ["1"] * 5
+    values[bad_row] = "bad"
+
+    def to_int(value):
+        calls.append(value)
+        return int(value)
+
+    with pytest.raises(ConversionError) as caught:
+        Table.from_columns({"a": values}).convert_column("a", to_int)
+    assert caught.value.row == bad_row
+    assert caught.value.value == "bad"
+    assert len(calls) == bad_row + 1
