@@ -19,7 +19,12 @@ from google.auth.credentials import AnonymousCredentials
 
 from tests.warehouse.bigquery_server import BigQueryStub
 from turnout.emulators.base import EmulatorServer
-from turnout.errors import ConfigurationError, TableExistsError, WarehouseError
+from turnout.errors import (
+    ConfigurationError,
+    TableExistsError,
+    UnknownOutcomeError,
+    WarehouseError,
+)
 from turnout.redaction import redact
 from turnout.table import Table
 from turnout.warehouse.bigquery import GoogleBigQuery, parse_table_name, quote_identifier
@@ -765,3 +770,13 @@ def test_table_handle_counts_reads_truncates_and_drops(stub, bq):
 
     handle.drop()
     assert handle.exists is False
+
+
+def test_a_load_that_does_not_finish_in_time_is_an_unknown_outcome_naming_the_job(stub, bq):
+    app, _ = stub
+    app.reset(datasets=((PROJECT, "ds"),), pending_polls=10_000)
+
+    with pytest.raises(UnknownOutcomeError, match=r"no answer about load job turnout_load_\w+"):
+        bq.copy(Table([{"id": 1}]), "ds.t", max_timeout=0.3)
+
+    assert next(job.job_id for job in app.jobs.values()).startswith("turnout_load_")

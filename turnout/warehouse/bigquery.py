@@ -17,11 +17,13 @@ job through the upload endpoint (Parsons' `copy_direct`). Credentials come from 
 
 from __future__ import annotations
 
-import io
+import concurrent.futures
 import json
 import logging
 import os
 import secrets
+import tempfile
+import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,12 +32,18 @@ from typing import Any
 import google.auth.credentials
 import pyarrow as pa
 import pyarrow.parquet as pq
+import requests
 from google.api_core import exceptions as google_exceptions
 from google.cloud import bigquery
 from google.oauth2 import credentials as user_credentials
 from google.oauth2 import service_account
 
-from turnout.errors import ConfigurationError, TableExistsError, WarehouseError
+from turnout.errors import (
+    ConfigurationError,
+    TableExistsError,
+    UnknownOutcomeError,
+    WarehouseError,
+)
 from turnout.redaction import redact, register_secret
 from turnout.table import Table
 from turnout.table.storage import build_column, take
@@ -407,17 +415,39 @@ class GoogleBigQuery:
         columns = self._load_columns(tbl, table_name, declared)
         config = self._load_config(job_config, if_exists, existing, columns, declared, max_errors)
 
-        buffer = io.BytesIO()
-        pq.write_table(arrow_table(columns), buffer, compression="snappy")
-        size = buffer.tell()
-        buffer.seek(0)
-        logger.info(
-            "loading %s rows into BigQuery table %s (%s, %s bytes of Parquet)",
-            tbl.num_rows,
-            table_name,
-            config.write_disposition,
-            size,
-        )
+        if "job_id" not in load_kwargs and "job_id_prefix" not in load_kwargs:
+            # Our own id, so a load whose outcome is unknown can be looked up by it.
+            load_kwargs["job_id"] = f"turnout_load_{uuid.uuid4().hex}"
+        # The Parquet file goes to disk, so memory holds the Table once, not twice.
+        with tempfile.TemporaryDirectory(prefix="turnout-bigquery-") as folder:
+            path = Path(folder) / "load.parquet"
+            pq.write_table(arrow_table(columns), path, compression="snappy")
+            size = path.stat().st_size
+            logger.info(
+                "loading %s rows into BigQuery table %s (%s, %s bytes of Parquet)",
+                tbl.num_rows,
+                table_name,
+                config.write_disposition,
+                size,
+            )
+            with path.open("rb") as parquet:
+                job = self._run_load(
+                    parquet, reference, size, config, table_name, max_timeout, load_kwargs
+                )
+        logger.info("loaded %s rows into %s", tbl.num_rows, table_name)
+        return job
+
+    def _run_load(
+        self,
+        buffer: Any,
+        reference: bigquery.TableReference,
+        size: int,
+        config: bigquery.LoadJobConfig,
+        table_name: str,
+        max_timeout: float,
+        load_kwargs: dict[str, Any],
+    ) -> bigquery.LoadJob:
+        job_id = load_kwargs.get("job_id", "(an id chosen by the client)")
         try:
             job = self.client.load_table_from_file(
                 buffer, reference, size=size, job_config=config, **load_kwargs
@@ -428,7 +458,12 @@ class GoogleBigQuery:
                 f"loading into BigQuery table {table_name!r} failed; the table is unchanged: "
                 f"{_api_message(error)}"
             ) from error
-        logger.info("loaded %s rows into %s", tbl.num_rows, table_name)
+        except (concurrent.futures.TimeoutError, requests.exceptions.ConnectionError) as error:
+            raise UnknownOutcomeError(
+                f"loading into BigQuery table {table_name!r}: no answer about load job "
+                f"{job_id} ({type(error).__name__}); it may still finish. Check the job before "
+                "loading again."
+            ) from error
         return job
 
     def upsert(
