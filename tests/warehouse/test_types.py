@@ -8,6 +8,8 @@ import itertools
 
 import polars as pl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from turnout.errors import WarehouseError
 from turnout.warehouse.types import (
@@ -153,3 +155,28 @@ def test_floats_never_zero_scale_decimal():
     for dialect in (POSTGRES, REDSHIFT, DUCKDB):
         assert "DECIMAL" not in dialect.sql_type(infer_column_type([1.5, 2, 3.0], "f"))
         assert "NUMERIC" not in dialect.sql_type(infer_column_type([1.5, 2, 3.0], "f"))
+
+
+_values = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(min_value=-(2**70), max_value=2**70),
+    st.floats(allow_nan=False),
+    st.text(max_size=5),
+    st.dates(),
+    st.datetimes(),
+    st.lists(st.integers(), max_size=2),
+)
+
+
+@given(st.lists(_values, max_size=8), st.randoms(use_true_random=False))
+@settings(max_examples=200, deadline=None)
+def test_inference_is_a_function_of_the_value_set(values, random):
+    shuffled = list(values)
+    random.shuffle(shuffled)
+    column_type = infer_column_type(values, "c")
+    assert infer_column_type(shuffled, "c") == column_type
+    # Whatever the type, the load series keeps one value per row and None where None was.
+    series = load_series(values, column_type, "c")
+    assert series.to_list().count(None) == values.count(None)
+    assert len(series) == len(values)

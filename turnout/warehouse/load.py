@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import io
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import polars as pl
@@ -39,14 +39,10 @@ class PreparedLoad:
     columns: list[str]
     types: dict[str, ColumnType]
     frame: pl.DataFrame
-    _csv: bytes | None = field(default=None, repr=False)
 
     @property
     def num_rows(self) -> int:
         return self.frame.height
-
-    def select(self, columns: list[str]) -> PreparedLoad:
-        return PreparedLoad(self.table, columns, self.types, self.frame.select(columns))
 
     def rename(self, mapping: dict[str, str]) -> PreparedLoad:
         """Columns renamed to the target table's spelling (append matched case-insensitively)."""
@@ -56,15 +52,11 @@ class PreparedLoad:
         types = {mapping.get(name, name): kind for name, kind in self.types.items()}
         return PreparedLoad(self.table, columns, types, self.frame.rename(mapping))
 
-    def csv_bytes(self, *, header: bool = False) -> bytes:
+    def csv_bytes(self, *, header: bool = True) -> bytes:
         """The frame as RFC 4180 CSV: NULL is an unquoted empty field, an empty string is `""`."""
-        if header:
-            return self.frame.write_csv(quote_style="necessary").encode()
-        if self._csv is None:
-            buffer = io.BytesIO()
-            self.frame.write_csv(buffer, include_header=False, quote_style="necessary")
-            self._csv = buffer.getvalue()
-        return self._csv
+        buffer = io.BytesIO()
+        self.frame.write_csv(buffer, include_header=header, quote_style="necessary")
+        return buffer.getvalue()
 
     def deduplicate(self, keys: list[str]) -> PreparedLoad:
         """One row per key, the last one in the batch winning, original order otherwise."""
