@@ -11,6 +11,7 @@ from collections.abc import Iterator
 
 import pytest
 
+import turnout
 from tests.connectors.civis_server import (
     CREDENTIAL_ID,
     DATABASE_ID,
@@ -84,8 +85,9 @@ def _uploaded_csv(stub: CivisStub) -> list[list[str]]:
     return list(csv.reader(io.StringIO(content, newline="")))
 
 
-def test_civis_is_the_parsons_client_class():
+def test_civis_is_the_parsons_client_class_and_a_package_export():
     assert Civis is CivisClient
+    assert turnout.Civis is CivisClient
 
 
 def test_query_returns_the_preview_rows_as_a_table(stub, civis_client):

@@ -17,6 +17,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from google.auth.credentials import AnonymousCredentials
 
+import turnout
 from tests.warehouse.bigquery_server import BigQueryStub
 from turnout.emulators.base import EmulatorServer
 from turnout.errors import (
@@ -105,6 +106,10 @@ def _rows(table: Table | None) -> list[dict]:
 
 UTC = dt.UTC
 EASTERN = dt.timezone(dt.timedelta(hours=-5))
+
+
+def test_the_package_exports_google_bigquery():
+    assert turnout.GoogleBigQuery is GoogleBigQuery
 
 
 def test_copy_new_table_loads_parquet_with_types_and_round_trips(stub, bq):
