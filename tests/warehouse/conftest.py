@@ -2,7 +2,9 @@
 
 `warehouse` yields an `Engine`: the connector, a fresh schema for the test, and `name(table)`
 for a schema-qualified table name. Engines: DuckDB (a file in tmp_path), PostgreSQL (the real
-server of tests/fixtures/postgres.py), and Redshift's SQL path run on that PostgreSQL server.
+server of tests/fixtures/postgres.py), and Redshift's SQL path run on that PostgreSQL server
+(`postgres_compatible=True`) with its loads staged through a local S3: moto in server mode on
+127.0.0.1 and a free port, a fresh bucket per test, checked empty afterwards.
 """
 
 from __future__ import annotations
