@@ -46,7 +46,8 @@ _PARAMETER_CLASSES = (
 
 
 def convert_placeholders(sql: str, parameters: Sequence[Any] | Mapping[str, Any] | None) -> str:
-    """`sql` with `%s` -> `?` and `%(name)s` -> `@name`, outside quotes and comments.
+    """`sql` with `%s` -> `?` and `%(name)s` -> `@name` outside quotes and comments, and `%%`
+    -> `%` outside comments, as DB-API drivers read pyformat SQL.
 
     Without parameters the text is returned unchanged (a literal `%` needs no escaping then).
     """
@@ -59,7 +60,8 @@ def convert_placeholders(sql: str, parameters: Sequence[Any] | Mapping[str, Any]
         nonlocal positional_count
         skipped, percent, name, _positional = match.groups()
         if skipped is not None:
-            return skipped
+            # DB-API: with parameters, a literal % is written %% everywhere, strings included.
+            return skipped if skipped[0] in "-#/" else skipped.replace("%%", "%")
         if percent is not None:
             return "%"
         if name is not None:
