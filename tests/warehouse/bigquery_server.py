@@ -521,11 +521,20 @@ class BigQueryStub(EmulatorApp):
                 self.tables[key] = StoredTable(fields, _conform(incoming, fields, label))
                 return
 
+            fields, current = existing.fields, existing.data
             if declared:
-                _check_compatible(existing.fields, declared, label)
-            loaded = _conform(incoming, existing.fields, label)
+                known = {f["name"].lower() for f in fields}
+                added = [f for f in declared if f["name"].lower() not in known]
+                if added and "ALLOW_FIELD_ADDITION" in load.get("schemaUpdateOptions", []):
+                    fields = fields + [{**f, "mode": "NULLABLE"} for f in added]
+                    for f in added:
+                        current = current.append_column(
+                            f["name"], pa.nulls(current.num_rows, _ARROW_TYPE[f["type"]])
+                        )
+                _check_compatible(fields, declared, label)
+            loaded = _conform(incoming, fields, label)
             self.tables[key] = StoredTable(
-                existing.fields, pa.concat_tables([existing.data, loaded]), existing.created
+                fields, pa.concat_tables([current, loaded]), existing.created
             )
 
     # --- query jobs ----------------------------------------------------------------------------

@@ -276,11 +276,46 @@ def test_append_a_column_the_table_lacks_names_it_and_uploads_nothing(stub, bq):
     app, _ = stub
     bq.copy(Table([{"id": 1}]), "ds.t")
 
-    with pytest.raises(WarehouseError, match=r"'ds\.t' has no column\(s\) \['extra'\]"):
+    with pytest.raises(
+        WarehouseError, match=r"'ds\.t' has no column\(s\) \['extra'\].*alter_table"
+    ):
         bq.copy(Table([{"id": 2, "extra": "x"}]), "ds.t", if_exists="append")
 
     assert len(app.requests_to("/upload/", "POST")) == 1
     assert bq.query("SELECT * FROM ds.t")["id"] == [1]
+
+
+def test_append_with_alter_table_adds_the_new_columns(stub, bq):
+    app, _ = stub
+    bq.copy(Table([{"id": 1, "name": "Ada"}]), "ds.t")
+
+    bq.copy(
+        Table([{"id": 2, "email": "bo@example.org", "joined": dt.date(2024, 5, 1)}]),
+        "ds.t",
+        if_exists="append",
+        alter_table=True,
+    )
+
+    config = _load_config(app)
+    assert config["schemaUpdateOptions"] == ["ALLOW_FIELD_ADDITION"]
+    assert _fields(config) == [
+        ("id", "INTEGER"),
+        ("name", "STRING"),
+        ("email", "STRING"),
+        ("joined", "DATE"),
+    ]
+    assert _rows(bq.query("SELECT * FROM ds.t")) == [
+        {"id": 1, "name": "Ada", "email": None, "joined": None},
+        {"id": 2, "name": None, "email": "bo@example.org", "joined": dt.date(2024, 5, 1)},
+    ]
+
+
+def test_truncate_with_alter_table_keeps_old_columns_and_adds_new_ones(stub, bq):
+    bq.copy(Table([{"id": 1, "name": "Ada"}]), "ds.t")
+
+    bq.copy(Table([{"id": 2, "score": 9.5}]), "ds.t", if_exists="truncate", alter_table=True)
+
+    assert _rows(bq.query("SELECT * FROM ds.t")) == [{"id": 2, "name": None, "score": 9.5}]
 
 
 def test_append_text_into_an_int_column_names_the_column(stub, bq):

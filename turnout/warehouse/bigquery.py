@@ -366,12 +366,23 @@ class GoogleBigQuery:
         gcs_client: Any = None,
         job_config: bigquery.LoadJobConfig | None = None,
         template_table: str | None = None,
+        ignoreheader: int = 1,
+        nullas: str | None = None,
+        allow_quoted_newlines: bool = True,
+        allow_jagged_rows: bool = True,
+        quote: str | None = None,
         schema: list[dict] | list[bigquery.SchemaField] | None = None,
         max_timeout: int = 21600,
         convert_dict_list_columns_to_json: bool = True,
+        alter_table: bool = False,
         **load_kwargs: Any,
     ) -> bigquery.LoadJob:
         """Load a Table into `dataset.table` with one load job; returns the finished job.
+
+        `alter_table=True` adds the Table's new columns to an existing table on append or
+        truncate (BigQuery has no varchar widths to widen). The CSV options of Parsons
+        (`ignoreheader`, `nullas`, `allow_quoted_newlines`, `allow_jagged_rows`, `quote`) are
+        accepted for compatibility and have no effect: the file is Parquet.
 
         `schema` (Parsons' list of {"name", "field_type"|"type"} dicts, or SchemaFields) or
         `template_table` sets the column types of a new table; otherwise they are inferred from
@@ -386,6 +397,8 @@ class GoogleBigQuery:
                 "GoogleBigQuery.copy uploads straight to the load job; tmp_gcs_bucket and "
                 "gcs_client are ignored"
             )
+        if nullas is not None or quote is not None:
+            logger.warning("nullas and quote are CSV options; a Parquet load ignores them")
         if not convert_dict_list_columns_to_json:
             # TODO: load dicts and lists as STRUCT/ARRAY columns; they always load as JSON now.
             logger.warning(
@@ -412,7 +425,25 @@ class GoogleBigQuery:
             declared = self._get_table(template_table).schema
         else:
             declared = None
-        columns = self._load_columns(tbl, table_name, declared)
+        added = alter_table and keep_schema
+        columns = self._load_columns(tbl, table_name, declared, allow_new_columns=added)
+        if added:
+            known = {field.name.lower() for field in existing or []}
+            new_fields = schema_fields([c for c in columns if c.name.lower() not in known])
+            if new_fields:
+                logger.info(
+                    "alter_table: adding column(s) %s to %s",
+                    [field.name for field in new_fields],
+                    table_name,
+                )
+                existing = [*(existing or []), *new_fields]
+                declared = existing
+                if job_config is None:
+                    job_config = bigquery.LoadJobConfig()
+                if if_exists == "append" and not job_config.schema_update_options:
+                    job_config.schema_update_options = [
+                        bigquery.SchemaUpdateOption.ALLOW_FIELD_ADDITION
+                    ]
         config = self._load_config(job_config, if_exists, existing, columns, declared, max_errors)
 
         if "job_id" not in load_kwargs and "job_id_prefix" not in load_kwargs:
@@ -559,15 +590,18 @@ class GoogleBigQuery:
         tbl: Table,
         table_name: str,
         declared: list[bigquery.SchemaField] | None,
+        *,
+        allow_new_columns: bool = False,
     ) -> list[LoadColumn]:
-        """Arrow columns typed as the declared schema (the table's own when it is kept)."""
+        """Arrow columns typed as the declared schema (the table's own when it is kept); a
+        column the schema lacks is an error unless `allow_new_columns` (its type inferred)."""
         types = {field.name.lower(): field.field_type for field in declared or []}
-        if declared is not None:
+        if declared is not None and not allow_new_columns:
             unknown = [c for c in tbl.columns if c.lower() not in types]
             if unknown:
                 raise WarehouseError(
                     f"table {table_name!r} has no column(s) {unknown}; its columns are "
-                    f"{[field.name for field in declared or []]}"
+                    f"{[field.name for field in declared or []]} (alter_table=True adds them)"
                 )
         columns = []
         for name in tbl.columns:
