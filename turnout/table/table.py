@@ -26,6 +26,10 @@ Stored columns are never mutated in place; transforms build new columns and swap
 ``Table(pl.DataFrame)``, ``Table(pa.Table)``
     build from polars or Arrow; dtypes that do not round-trip exactly (Int32, Decimal, struct...)
     are read as Python values and re-typed.
+``turnout.table.storage``
+    ``build_column(values, name)`` types a list as above; ``column_values(column)`` gives a
+    column's Python values (for a list column the stored list itself: read only);
+    ``slice_column``, ``take``, ``filter_column``, ``concat_columns`` work on either kind.
 """
 
 from __future__ import annotations
