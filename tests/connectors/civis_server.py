@@ -66,6 +66,7 @@ class Run:
     state: str = "succeeded"
     error: str | None = None
     outputs: list[dict[str, Any]] = field(default_factory=list)
+    polls_left: int = 0
 
 
 class CivisStub(EmulatorApp):
@@ -74,9 +75,12 @@ class CivisStub(EmulatorApp):
 
     name = "civis"
 
-    def __init__(self, *, api_key: str = "civis-test-key", **kwargs: Any) -> None:
+    def __init__(
+        self, *, api_key: str = "civis-test-key", pending_polls: int = 0, **kwargs: Any
+    ) -> None:
         super().__init__(**kwargs)
         self.api_key = api_key
+        self.pending_polls = pending_polls  # queries and imports answer "running" this often
         self._lock = threading.Lock()
         self._ids = itertools.count(1000)
         self.tables: dict[tuple[str, str], StoredTable] = {}
@@ -86,9 +90,11 @@ class CivisStub(EmulatorApp):
         self.jobs: dict[int, dict[str, Any]] = {}
         self.runs: dict[tuple[int, int], Run] = {}
 
-    def reset(self) -> None:
+    def reset(self, *, pending_polls: int = 0) -> None:
         """Forget every table, file, job and recorded request."""
+        self.faults.clear()
         with self._lock:
+            self.pending_polls = pending_polls
             for store in (self.tables, self.files, self.queries, self.imports, self.jobs):
                 store.clear()
             self.runs.clear()
@@ -191,6 +197,7 @@ class CivisStub(EmulatorApp):
         query = {"id": query_id, "sql": body["sql"], "database": body["database"], **body}
         query.update(self._run_query(body))
         with self._lock:
+            query["pollsLeft"] = self.pending_polls
             self.queries[query_id] = query
         return json_response({"id": query_id, "state": "queued", "sql": body["sql"]})
 
@@ -199,7 +206,11 @@ class CivisStub(EmulatorApp):
             query = self.queries.get(query_id)
         if query is None:
             return self._error(404, "not_found", f"query {query_id} not found")
-        return json_response(query)
+        with self._lock:
+            if query["pollsLeft"] > 0:
+                query["pollsLeft"] -= 1
+                return json_response({"id": query_id, "state": "running", "sql": query["sql"]})
+        return json_response({k: v for k, v in query.items() if k != "pollsLeft"})
 
     def _run_query(self, body: dict[str, Any]) -> dict[str, Any]:
         if body.get("database") != DATABASE_ID or body.get("credential") != CREDENTIAL_ID:
@@ -293,7 +304,9 @@ class CivisStub(EmulatorApp):
             job = self.jobs.get(job_id)
         if job is None:
             return self._error(404, "not_found", f"job {job_id} not found")
-        run = Run(job_id, self._next_id())
+        # Preprocess runs are always done at once: civis.io polls them at its default 1 s pace.
+        pending = self.pending_polls if job["kind"] == "import" else 0
+        run = Run(job_id, self._next_id(), polls_left=pending)
         if job["kind"] == "preprocess":
             self._preprocess(run, job["body"])
         else:
@@ -307,6 +320,10 @@ class CivisStub(EmulatorApp):
             run = self.runs.get((job_id, run_id))
         if run is None:
             return self._error(404, "not_found", f"run {run_id} of job {job_id} not found")
+        with self._lock:
+            if run.polls_left > 0:
+                run.polls_left -= 1
+                return json_response({"id": run_id, "state": "running", "error": None})
         return json_response({"id": run_id, "state": run.state, "error": run.error})
 
     def run_outputs(self, request: Request, job_id: int, run_id: int) -> Response:

@@ -105,6 +105,19 @@ def test_query_returns_the_preview_rows_as_a_table(stub, civis_client):
     assert (query["previewRows"], query["hidden"]) == (2, True)
 
 
+def test_running_queries_and_imports_are_polled_until_done(stub, civis_client):
+    stub.reset(pending_polls=2)
+
+    civis_client.table_import(Table([{"id": 1}]), "scratch.t", polling_interval=FAST)
+    result = civis_client.query("SELECT * FROM scratch.t", polling_interval=FAST)
+
+    assert list(result) == [{"id": "1"}]
+    query_id = next(iter(stub.queries))
+    assert len(stub.requests_to(f"/queries/{query_id}", "GET")) == 3
+    import_id = next(iter(stub.imports))
+    assert len(stub.requests_to(f"/jobs/{import_id}/runs/", "GET")) == 3
+
+
 def test_query_without_rows_returns_none(stub, civis_client):
     _seed(stub, "scratch", "empty", ["id"], [])
 
