@@ -144,6 +144,15 @@ def test_lone_carriage_returns_end_lines_as_in_csv(tmp_path):
     assert list(Table.from_csv(path)) == [{"a": "1", "b": "2"}, {"a": "3", "b": "4"}]
 
 
+def test_lone_carriage_return_before_a_separator_ends_the_row_as_in_csv(tmp_path):
+    path = write_bytes(tmp_path, "mid.csv", b"a,b\r\n1\r,2\r\n3,4\r\n")
+    assert list(Table.from_csv(path)) == [
+        {"a": "1", "b": None},
+        {"a": "", "b": "2"},
+        {"a": "3", "b": "4"},
+    ]
+
+
 def test_quote_in_the_middle_of_a_cell_is_literal(tmp_path):
     path = write_bytes(tmp_path, "mid.csv", b'a,b\nx"y,2\n"q"r,3\n')
     assert list(Table.from_csv(path)) == [{"a": 'x"y', "b": "2"}, {"a": "qr", "b": "3"}]
@@ -353,7 +362,7 @@ def test_csv_round_trip_keeps_values_as_text(table):
     assert list(back) == expected
 
 
-_PIECES = [b"a", b",", b'"', b"\n", b"\r", b" ", b"\xff", b"\xc3\xa9", b"\xef\xbb\xbf"]
+_PIECES = [b"a", b",", b'"', b"\n", b"\r", b"\r\n", b" ", b"\xff", b"\xc3\xa9", b"\xef\xbb\xbf"]
 
 
 def _outcome(read):

@@ -152,7 +152,7 @@ def json_tables(draw):
     return rows
 
 
-@settings(max_examples=120, deadline=None)
+@settings(max_examples=70, deadline=None)
 @given(json_tables(), st.booleans())
 def test_json_round_trip_keeps_values_and_types(tmp_path_factory, rows, line_delimited):
     path = str(tmp_path_factory.mktemp("json") / "t.json")

@@ -104,8 +104,9 @@ class _BytesInput:
     def ends_with_newline(self) -> bool:
         return self.data.endswith(b"\n")
 
-    def may_hold_carriage_returns(self) -> bool:
-        return b"\r" in self.data
+    def has_lone_carriage_return(self) -> bool:
+        data = self.data
+        return b"\r" in data and data.count(b"\r") != data.count(b"\r\n")
 
     def count(self, byte: bytes) -> int:
         return self.data.count(byte)
@@ -142,8 +143,17 @@ class _FileInput:
     def ends_with_newline(self) -> bool:
         return self._tail().endswith(b"\n")
 
-    def may_hold_carriage_returns(self) -> bool:
-        return True  # not scanned: the parsed cells are looked at instead
+    def has_lone_carriage_return(self) -> bool:
+        carriage_returns = pairs = 0
+        previous_ended_in_cr = False
+        with open(self.path, "rb") as file:
+            while chunk := file.read(self._CHUNK):
+                if b"\r" in chunk:
+                    carriage_returns += chunk.count(b"\r")
+                    pairs += chunk.count(b"\r\n")
+                pairs += previous_ended_in_cr and chunk.startswith(b"\n")
+                previous_ended_in_cr = chunk.endswith(b"\r")
+        return carriage_returns != pairs
 
     def count(self, byte: bytes) -> int:
         total = 0
@@ -247,8 +257,8 @@ def _read_with_polars(
             or tail.count(separator) != width - 1
         ):
             return None
-    if data.may_hold_carriage_returns() and _values_hold_carriage_returns(frame):
-        # csv ends a line at a lone \r; polars keeps it in the cell (it strips \r before \n).
+    if data.has_lone_carriage_return():
+        # csv ends a line at a lone \r; polars drops one at the end of a cell.
         return None
     if frame.width and frame.get_column(frame.columns[-1]).null_count():
         if width == 1 or not _structure_adds_up(data, frame, raw_header, options, header is None):
@@ -262,11 +272,6 @@ def _read_with_polars(
     names = unique_names(raw_header)
     columns = {name: series.rename(name) for name, series in zip(names, frame.get_columns())}
     return table_class._from_columns_unchecked(columns, frame.height)
-
-
-def _values_hold_carriage_returns(frame: pl.DataFrame) -> bool:
-    held = frame.select(pl.any_horizontal(pl.all().str.contains("\r", literal=True).any()))
-    return bool(held.item())
 
 
 def _first_record(data: _BytesInput | _FileInput, options: dict[str, Any]) -> list[str] | None:
