@@ -108,5 +108,8 @@ def test_redshift_extras():
 
 
 def test_unknown_copy_argument_is_a_type_error(tmp_path):
+    db = DuckDB(tmp_path / "w.duckdb")
+    with pytest.raises(TypeError, match=r"unexpected keyword argument 'distkey'"):
+        db.copy(turnout.Table([{"a": 1}]), "t", distkey="a")
     with pytest.raises(TypeError, match=r"unexpected argument\(s\) \['distkey'\]"):
-        DuckDB(tmp_path / "w.duckdb").copy(turnout.Table([{"a": 1}]), "t", distkey="a")
+        db.upsert(turnout.Table([{"a": 1}]), "t", "a", distkey="a")

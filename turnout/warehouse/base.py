@@ -223,11 +223,11 @@ class Warehouse:
         tbl: Any,
         table_name: str,
         if_exists: IfExists = "fail",
+        *,
         alter_table: bool = False,
         alter_table_cascade: bool = False,
         columntypes: dict[str, str] | None = None,
         varchar_max: list[str] | None = None,
-        **options: Any,
     ) -> None:
         """Load a Table into `table_name` in one transaction.
 
@@ -238,6 +238,29 @@ class Warehouse:
         dropped and re-created around the change. columntypes: SQL types to use instead of the
         inferred ones when the table is created.
         """
+        self._copy(
+            tbl,
+            table_name,
+            if_exists,
+            alter_table=alter_table,
+            alter_table_cascade=alter_table_cascade,
+            columntypes=columntypes,
+            varchar_max=varchar_max,
+        )
+
+    def _copy(
+        self,
+        tbl: Any,
+        table_name: str,
+        if_exists: str,
+        *,
+        alter_table: bool = False,
+        alter_table_cascade: bool = False,
+        columntypes: dict[str, str] | None = None,
+        varchar_max: list[str] | None = None,
+        **options: Any,
+    ) -> None:
+        """copy() for every engine; `options` are the engine's own (see `copy_options`)."""
         table = parse_table_name(table_name)
         _check_if_exists(if_exists)
         self._check_options(options)

@@ -98,14 +98,14 @@ class Postgres(PostgresConnection, Warehouse):
         password: str | None = None,
         host: str | None = None,
         db: str | None = None,
-        port: int = 5432,
+        port: int | None = None,
         timeout: int = 10,
         *,
         url: str | None = None,
     ) -> None:
         self.timeout = timeout
         self.url = url
-        self._settings(username, password, host, db, None if port == 5432 else port, 5432)
+        self._settings(username, password, host, db, port, 5432)
         has_settings = url is not None or any([self.username, self.password, self.host, self.db])
         if not has_settings and not Path("~/.pgpass").expanduser().is_file():
             raise ConfigurationError(
@@ -139,6 +139,34 @@ class Postgres(PostgresConnection, Warehouse):
         if self._client is None or self._client.closed:
             self._client = self._connect()
         return self._client
+
+    def copy(
+        self,
+        tbl: Any,
+        table_name: str,
+        if_exists: str = "fail",
+        strict_length: bool = False,
+        *,
+        alter_table: bool = False,
+        alter_table_cascade: bool = False,
+        columntypes: dict[str, str] | None = None,
+        varchar_max: list[str] | None = None,
+    ) -> None:
+        """Load a Table with COPY FROM STDIN in one transaction (see `Warehouse.copy`).
+
+        New text columns are `text`, so `strict_length` (Parsons' varchar sizing) has nothing
+        to size; it is accepted for Parsons' calls.
+        """
+        self._copy(
+            tbl,
+            table_name,
+            if_exists,
+            alter_table=alter_table,
+            alter_table_cascade=alter_table_cascade,
+            columntypes=columntypes,
+            varchar_max=varchar_max,
+            strict_length=strict_length,
+        )
 
     def _describe_error(self, error: BaseException) -> str:
         return describe_psycopg_error(error)
