@@ -18,25 +18,20 @@ job through the upload endpoint (Parsons' `copy_direct`). Credentials come from 
 from __future__ import annotations
 
 import concurrent.futures
-import json
 import logging
 import os
 import secrets
 import tempfile
 import uuid
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import google.auth.credentials
-import pyarrow as pa
 import pyarrow.parquet as pq
 import requests
 from google.api_core import exceptions as google_exceptions
 from google.cloud import bigquery
-from google.oauth2 import credentials as user_credentials
-from google.oauth2 import service_account
 
 from turnout.errors import (
     ConfigurationError,
@@ -44,21 +39,38 @@ from turnout.errors import (
     UnknownOutcomeError,
     WarehouseError,
 )
-from turnout.redaction import redact, register_secret
 from turnout.table import Table
-from turnout.table.storage import build_column, take
+from turnout.table.storage import take
+from turnout.warehouse.bigquery_credentials import CREDENTIALS_ENV, load_credentials
+from turnout.warehouse.bigquery_names import (
+    BigQueryTableName,
+    api_message,
+    parse_table_name,
+    quote_identifier,
+)
 from turnout.warehouse.bigquery_parameters import convert_placeholders, query_parameters
 from turnout.warehouse.bigquery_schema import (
     LoadColumn,
     arrow_table,
     load_column,
+    result_table,
     schema_fields,
     standard_type,
 )
+from turnout.warehouse.bigquery_table import BigQueryTable
 
 logger = logging.getLogger(__name__)
 
-CREDENTIALS_ENV = "GOOGLE_APPLICATION_CREDENTIALS"
+__all__ = [
+    "CREDENTIALS_ENV",
+    "BigQueryTable",
+    "BigQueryTableName",
+    "GoogleBigQuery",
+    "load_credentials",
+    "parse_table_name",
+    "quote_identifier",
+]
+
 PROJECT_ENV = "GOOGLE_CLOUD_PROJECT"
 IF_EXISTS = ("fail", "append", "truncate", "drop")
 
@@ -69,117 +81,6 @@ DEFAULT_SCOPES = (
     "https://www.googleapis.com/auth/cloud-platform",
 )
 _DEFAULT_CLIENT_OPTIONS = {"scopes": list(DEFAULT_SCOPES)}
-
-_SECRET_KEYS = ("private_key", "private_key_id", "client_secret", "refresh_token")
-
-
-@dataclass(frozen=True)
-class BigQueryTableName:
-    """`[project.]dataset.table`; each part may be written in backticks."""
-
-    dataset: str
-    table: str
-    project: str | None = None
-
-    @property
-    def display(self) -> str:
-        parts = [self.project, self.dataset, self.table]
-        return ".".join(p for p in parts if p)
-
-    def quoted(self) -> str:
-        """The name as a quoted identifier path, for the few statements built as SQL text."""
-        parts = [self.project, self.dataset, self.table]
-        return ".".join(quote_identifier(p) for p in parts if p)
-
-
-def quote_identifier(name: str) -> str:
-    """A BigQuery quoted identifier: backticks, with backslash and backtick escaped."""
-    if not name or "\x00" in name:
-        raise WarehouseError(f"identifier {name!r} is empty or holds a NUL byte")
-    return "`" + name.replace("\\", "\\\\").replace("`", "\\`") + "`"
-
-
-def parse_table_name(table_name: str) -> BigQueryTableName:
-    """`dataset.table` or `project.dataset.table` (backticks around any part are dropped)."""
-    if not isinstance(table_name, str) or not table_name.strip():
-        raise WarehouseError(f"table name {table_name!r} is empty or not a string")
-    text = table_name.strip()
-    if text.startswith("`") and text.endswith("`") and text.count("`") == 2:
-        text = text[1:-1]
-    parts = [part.strip().strip("`") for part in text.split(".")]
-    if len(parts) not in (2, 3) or not all(parts):
-        raise WarehouseError(
-            f"table name {table_name!r} must be 'dataset.table' or 'project.dataset.table'"
-        )
-    if len(parts) == 3:
-        return BigQueryTableName(parts[1], parts[2], parts[0])
-    return BigQueryTableName(parts[0], parts[1])
-
-
-def load_credentials(
-    app_creds: str | dict | google.auth.credentials.Credentials | None,
-    scopes: Sequence[str] | None = None,
-) -> tuple[google.auth.credentials.Credentials, str | None]:
-    """Credentials (and the project they name, if any) from `app_creds` or the environment.
-
-    `app_creds` may be a Credentials object, a dict, JSON text, or a path to a JSON file: a
-    service account key or an authorized-user file. Every secret in it is registered with the
-    redactor before anything could log it.
-    """
-    if isinstance(app_creds, google.auth.credentials.Credentials):
-        return app_creds, getattr(app_creds, "project_id", None)
-    raw = app_creds if app_creds is not None else os.environ.get(CREDENTIALS_ENV)
-    if raw is None or raw == "":
-        raise ConfigurationError(
-            f"GoogleBigQuery needs credentials: pass app_creds or set {CREDENTIALS_ENV} "
-            "(a path to a service account JSON file, or the JSON text)"
-        )
-    info = _credentials_info(raw)
-    for key in _SECRET_KEYS:
-        register_secret(info.get(key))
-
-    kind = info.get("type")
-    scopes = list(scopes) if scopes else None
-    try:
-        if kind == "service_account":
-            creds = service_account.Credentials.from_service_account_info(info, scopes=scopes)
-        elif kind == "authorized_user":
-            creds = user_credentials.Credentials.from_authorized_user_info(info, scopes=scopes)
-        else:
-            raise ConfigurationError(
-                f"{CREDENTIALS_ENV}: credentials of type {kind!r} are not supported; expected "
-                "'service_account' or 'authorized_user'"
-            )
-    except ValueError as error:
-        if isinstance(error, ConfigurationError):
-            raise
-        raise ConfigurationError(f"{CREDENTIALS_ENV}: {redact(error)}") from None
-    return creds, info.get("project_id") or info.get("quota_project_id")
-
-
-def _credentials_info(raw: str | dict) -> dict[str, Any]:
-    if isinstance(raw, Mapping):
-        return dict(raw)
-    text = raw
-    if not raw.lstrip().startswith("{"):
-        path = Path(raw).expanduser()
-        try:
-            text = path.read_text(encoding="utf-8")
-        except OSError as error:
-            raise ConfigurationError(
-                f"{CREDENTIALS_ENV}: cannot read credentials file {str(path)!r}: {error.strerror}"
-            ) from None
-    try:
-        info = json.loads(text)
-    except json.JSONDecodeError as error:
-        # The message carries no part of the text, which may hold a private key.
-        raise ConfigurationError(
-            f"{CREDENTIALS_ENV}: credentials are not valid JSON (line {error.lineno}, column "
-            f"{error.colno})"
-        ) from None
-    if not isinstance(info, dict):
-        raise ConfigurationError(f"{CREDENTIALS_ENV}: credentials JSON must be an object")
-    return info
 
 
 class GoogleBigQuery:
@@ -262,10 +163,10 @@ class GoogleBigQuery:
             job = self.client.query(statement, job_config=job_config)
             rows = job.result()
         except google_exceptions.GoogleAPICallError as error:
-            raise WarehouseError(f"BigQuery query failed: {_api_message(error)}") from error
+            raise WarehouseError(f"BigQuery query failed: {api_message(error)}") from error
         if not return_values or not rows.schema or not rows.total_rows:
             return None
-        return _result_table(rows)
+        return result_table(rows)
 
     def query_with_transaction(
         self, queries: Sequence[str], parameters: Sequence[Any] | Mapping[str, Any] | None = None
@@ -289,7 +190,7 @@ class GoogleBigQuery:
             return False
         except google_exceptions.GoogleAPICallError as error:
             raise WarehouseError(
-                f"cannot tell whether {table_name!r} exists: {_api_message(error)}"
+                f"cannot tell whether {table_name!r} exists: {api_message(error)}"
             ) from error
         return True
 
@@ -299,7 +200,7 @@ class GoogleBigQuery:
             self.client.delete_table(self.get_table_ref(table_name))
         except google_exceptions.GoogleAPICallError as error:
             raise WarehouseError(
-                f"cannot delete table {table_name!r}: {_api_message(error)}"
+                f"cannot delete table {table_name!r}: {api_message(error)}"
             ) from error
         logger.info("deleted BigQuery table %s", table_name)
 
@@ -310,7 +211,7 @@ class GoogleBigQuery:
             listed = list(self.client.list_tables(dataset))
         except google_exceptions.GoogleAPICallError as error:
             raise WarehouseError(
-                f"cannot list the tables of dataset {schema!r}: {_api_message(error)}"
+                f"cannot list the tables of dataset {schema!r}: {api_message(error)}"
             ) from error
         rows = [
             {
@@ -351,7 +252,7 @@ class GoogleBigQuery:
             return self.client.get_table(self.get_table_ref(table_name))
         except google_exceptions.GoogleAPICallError as error:
             raise WarehouseError(
-                f"cannot read table {table_name!r}: {_api_message(error)}"
+                f"cannot read table {table_name!r}: {api_message(error)}"
             ) from error
 
     # --- loading -------------------------------------------------------------------------------
@@ -487,7 +388,7 @@ class GoogleBigQuery:
         except google_exceptions.GoogleAPICallError as error:
             raise WarehouseError(
                 f"loading into BigQuery table {table_name!r} failed; the table is unchanged: "
-                f"{_api_message(error)}"
+                f"{api_message(error)}"
             ) from error
         except (concurrent.futures.TimeoutError, requests.exceptions.ConnectionError) as error:
             raise UnknownOutcomeError(
@@ -582,7 +483,7 @@ class GoogleBigQuery:
             return None
         except google_exceptions.GoogleAPICallError as error:
             raise WarehouseError(
-                f"cannot read table {table_name!r} before loading: {_api_message(error)}"
+                f"cannot read table {table_name!r} before loading: {api_message(error)}"
             ) from error
 
     def _load_columns(
@@ -645,83 +546,6 @@ class GoogleBigQuery:
         if config.decimal_target_types is None:
             config.decimal_target_types = ["NUMERIC", "BIGNUMERIC", "STRING"]
         return config
-
-
-def _result_table(rows: bigquery.table.RowIterator) -> Table:
-    """A query result as a Table."""
-    return _arrow_to_table(rows.to_arrow(create_bqstorage_client=False), rows.schema)
-
-
-def _arrow_to_table(arrow: pa.Table, schema: Sequence[bigquery.SchemaField]) -> Table:
-    """Rows from BigQuery as a Table. JSON columns hold the decoded dicts and lists again;
-    NUMERIC and BIGNUMERIC columns hold Decimals (polars cannot take 256-bit decimals)."""
-    json_columns = {f.name for f in schema if f.field_type == "JSON" and f.mode != "REPEATED"}
-    python_columns = {
-        name
-        for name, field in zip(arrow.column_names, arrow.schema)
-        if name in json_columns or pa.types.is_decimal(field.type)
-    }
-    if not python_columns:
-        return Table(arrow)
-    typed = Table(arrow.drop_columns(list(python_columns)))
-    columns = {}
-    for name in arrow.column_names:
-        if name not in python_columns:
-            columns[name] = typed._column_store(name)
-            continue
-        values = arrow.column(name).to_pylist()
-        if name in json_columns:
-            values = [None if v is None else json.loads(v) for v in values]
-        columns[name] = build_column(values, name)
-    return Table._from_columns_unchecked(columns, arrow.num_rows)
-
-
-class BigQueryTable:
-    """One BigQuery table, read through the API (Parsons' `db.table(name)`)."""
-
-    def __init__(self, db: GoogleBigQuery, table_name: str) -> None:
-        self.db = db
-        self.table = table_name
-
-    def __repr__(self) -> str:
-        return f"BigQueryTable({self.table!r})"
-
-    @property
-    def exists(self) -> bool:
-        return self.db.table_exists(self.table)
-
-    @property
-    def num_rows(self) -> int:
-        """The row count BigQuery keeps for the table (no query is run)."""
-        return int(self.db._get_table(self.table).num_rows or 0)
-
-    @property
-    def columns(self) -> list[str]:
-        return [field.name for field in self.db._get_table(self.table).schema]
-
-    def get_rows(self, offset: int = 0, chunk_size: int | None = None) -> Table:
-        """Rows in storage order from `offset`, at most `chunk_size` of them (all by default).
-
-        BigQuery keeps no row order; for a defined order, query with ORDER BY.
-        """
-        table = self.db._get_table(self.table)
-        try:
-            rows = self.db.client.list_rows(table, start_index=offset, max_results=chunk_size)
-            arrow = rows.to_arrow(create_bqstorage_client=False)
-        except google_exceptions.GoogleAPICallError as error:
-            raise WarehouseError(
-                f"cannot read the rows of {self.table!r}: {_api_message(error)}"
-            ) from error
-        return _arrow_to_table(arrow, table.schema)
-
-    def drop(self, cascade: bool = False) -> None:
-        """Delete the table (`cascade` is accepted for Parsons; BigQuery views do not block it)."""
-        self.db.delete_table(self.table)
-
-    def truncate(self) -> None:
-        """Remove every row, keeping the schema."""
-        name = self.db._qualified(self.table)
-        self.db.query(f"TRUNCATE TABLE {name.quoted()}", return_values=False)
 
 
 def merge_statement(
@@ -808,16 +632,6 @@ def _schema_from_argument(
                 f"schema entry {item!r} is not a BigQuery field: {error}"
             ) from None
     return fields
-
-
-def _api_message(error: google_exceptions.GoogleAPICallError) -> str:
-    """The service's message (and each job error) with secrets masked."""
-    details = [error.message or str(error)]
-    for item in getattr(error, "errors", None) or []:
-        text = item.get("message") if isinstance(item, dict) else str(item)
-        if text and text not in details[0]:
-            details.append(text)
-    return redact("; ".join(details))
 
 
 def _with_semicolon(sql: str) -> str:

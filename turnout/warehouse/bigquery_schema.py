@@ -10,11 +10,14 @@ into exactly that type:
   BIGNUMERIC (38 integer digits, scale 38), else STRING with a warning: no digit is lost
 - text -> STRING ("02134" stays text); dicts and lists -> JSON (values JSON-encoded)
 - a column of None only -> STRING
+
+Query results come back through `result_table`: JSON columns decoded, NUMERIC as Decimal.
 """
 
 from __future__ import annotations
 
 import decimal
+import json
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -24,6 +27,8 @@ import pyarrow as pa
 from google.cloud import bigquery
 
 from turnout.errors import WarehouseError
+from turnout.table import Table
+from turnout.table.storage import build_column
 from turnout.warehouse.types import ColumnType, Kind, infer_column_type, load_series
 
 logger = logging.getLogger(__name__)
@@ -196,3 +201,32 @@ def arrow_table(columns: Sequence[LoadColumn]) -> pa.Table:
     if not columns:
         raise WarehouseError("cannot load a Table with no columns into BigQuery")
     return pa.table({c.name: c.values for c in columns})
+
+
+def result_table(rows: bigquery.table.RowIterator) -> Table:
+    """A query result as a Table."""
+    return arrow_to_table(rows.to_arrow(create_bqstorage_client=False), rows.schema)
+
+
+def arrow_to_table(arrow: pa.Table, schema: Sequence[bigquery.SchemaField]) -> Table:
+    """Rows from BigQuery as a Table. JSON columns hold the decoded dicts and lists again;
+    NUMERIC and BIGNUMERIC columns hold Decimals (polars cannot take 256-bit decimals)."""
+    json_columns = {f.name for f in schema if f.field_type == "JSON" and f.mode != "REPEATED"}
+    python_columns = {
+        name
+        for name, field in zip(arrow.column_names, arrow.schema)
+        if name in json_columns or pa.types.is_decimal(field.type)
+    }
+    if not python_columns:
+        return Table(arrow)
+    typed = Table(arrow.drop_columns(list(python_columns)))
+    columns = {}
+    for name in arrow.column_names:
+        if name not in python_columns:
+            columns[name] = typed._column_store(name)
+            continue
+        values = arrow.column(name).to_pylist()
+        if name in json_columns:
+            values = [None if v is None else json.loads(v) for v in values]
+        columns[name] = build_column(values, name)
+    return Table._from_columns_unchecked(columns, arrow.num_rows)
