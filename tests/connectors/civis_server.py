@@ -6,7 +6,8 @@ databases and default credentials, queries, files (with a loopback stand-in for 
 form), CSV preprocess jobs, CSV imports, and job runs. Imports land in an in-memory table store;
 queries understand only ``SELECT * FROM schema.table`` and ``DROP TABLE [IF EXISTS]
 schema.table``, and every value comes back as text, as in Civis' query preview. It is a REST
-stub, not a database.
+stub, not a database. A statement without a result set answers ``resultRows: null`` (what
+Parsons tests for; not confirmed against the live API).
 
 Authentication is HTTP Basic with the API key as user name, as the civis client sends it.
 """

@@ -62,6 +62,8 @@ class CivisClient:
         if not self.api_key:
             raise ConfigurationError(f"Civis needs an API key: pass api_key or set {API_KEY_ENV}")
         register_secret(self.api_key)
+        # TODO: the base URL can be overridden only through CIVIS_API_ENDPOINT, which the civis
+        # client reads itself; a constructor argument would need the client's private state.
         try:
             self.client = civis.APIClient(api_key=self.api_key, **kwargs)
             """The `civis.APIClient`, for everything this class does not cover."""

@@ -83,6 +83,9 @@ DEFAULT_SCOPES = (
 _DEFAULT_CLIENT_OPTIONS = {"scopes": list(DEFAULT_SCOPES)}
 
 
+# TODO: Parsons' connection()/query_with_connection (DB-API), copy_from_gcs, copy_s3, extract,
+# duplicate_table, get_views and copy_between_projects are not here yet; scripts using them fail
+# with AttributeError rather than doing something different.
 class GoogleBigQuery:
     """Query and load Google BigQuery with Parsons' names.
 
@@ -166,6 +169,9 @@ class GoogleBigQuery:
             raise WarehouseError(f"BigQuery query failed: {api_message(error)}") from error
         if not return_values or not rows.schema or not rows.total_rows:
             return None
+        # TODO: the whole result is held in memory as Arrow; Parsons spools big results to a
+        # temporary file. Page through `rows.to_arrow_iterable` into a file-backed Table once
+        # Table can grow from batches.
         return result_table(rows)
 
     def query_with_transaction(
