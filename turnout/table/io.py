@@ -129,9 +129,6 @@ class TableIO:
         ):
             # TODO: Parsons reads remote URLs through petl; turnout reads local files only.
             raise TableError(f"from_csv reads local files; download {local_path!r} first")
-        if compression_for_path(local_path) is None and os.path.isfile(local_path):
-            # An uncompressed file is read in place by polars, not copied into memory first.
-            return io_csv.read_csv(cls, None, str(local_path), path=local_path, **csvargs)
         return io_csv.read_csv(cls, read_file_bytes(local_path), str(local_path), **csvargs)
 
     @classmethod

@@ -23,9 +23,10 @@ from collections.abc import Iterable
 from typing import Any
 
 import polars as pl
+import pyarrow as pa
 
 from turnout.errors import TableError, TableFormatError
-from turnout.table.io_files import canonical_encoding, open_binary_writer, read_file_bytes
+from turnout.table.io_files import canonical_encoding, open_binary_writer
 from turnout.table.storage import column_values
 
 logger = logging.getLogger(__name__)
@@ -33,6 +34,7 @@ logger = logging.getLogger(__name__)
 _UTF8 = ("utf-8", "utf-8-sig")
 _BOM = b"\xef\xbb\xbf"
 _HEAD = 1 << 20
+_CR, _LF = 13, 10
 _WRITE_CHUNK_ROWS = 200_000
 # Python prints floats below this magnitude in exponent form (1e-05); polars does not.
 _SMALL_FLOAT = 1e-4
@@ -43,33 +45,20 @@ _SMALL_FLOAT = 1e-4
 
 def read_csv(
     table_class: Any,
-    data: bytes | None,
+    data: bytes,
     source: str,
     *,
-    path: str | os.PathLike | None = None,
     encoding: str | None = None,
     errors: str = "strict",
     header: list[str] | None = None,
     engine: str = "auto",
     **csvargs: Any,
 ) -> Any:
-    """A Table of text values from a CSV file's bytes, or from `path` when `data` is None
-    (an uncompressed file: polars then reads it in place). `source` names it in errors.
+    """A Table of text values from the bytes of a CSV file; `source` names it in errors.
 
     `engine='python'` skips polars and reads with the csv module only (the reference).
     """
     options = polars_read_options(csvargs) if engine == "auto" else None
-    plain_utf8 = canonical_encoding(encoding) in _UTF8 and errors == "strict"
-    if data is None and path is not None and options is not None and plain_utf8:
-        if os.path.getsize(path) == 0:
-            raise TableFormatError(f"CSV file is empty: {source}")
-        table = _read_with_polars(table_class, _FileInput(path), header, options)
-        if table is not None:
-            return table
-        logger.debug("%s: polars' reading could differ from csv's; reading with csv", source)
-        options = None
-    if data is None:
-        data = read_file_bytes(path)
     if not data:
         raise TableFormatError(f"CSV file is empty: {source}")
     utf8 = to_utf8(data, source, encoding, errors)
@@ -88,7 +77,7 @@ def read_csv(
 
 
 class _BytesInput:
-    """The CSV content in memory, as the fast path's checks look at it."""
+    """The CSV content, as the fast path's checks look at it."""
 
     def __init__(self, data: bytes) -> None:
         self.data = data
@@ -105,62 +94,20 @@ class _BytesInput:
         return self.data.endswith(b"\n")
 
     def has_lone_carriage_return(self) -> bool:
+        """True when a \r is not followed by \n; one vectorised pass over the bytes."""
         data = self.data
-        return b"\r" in data and data.count(b"\r") != data.count(b"\r\n")
+        if b"\r" not in data:
+            return False
+        if data.endswith(b"\r"):
+            return True
+        octets = pl.from_arrow(
+            pa.Array.from_buffers(pa.uint8(), len(data), [None, pa.py_buffer(data)])
+        )
+        before, after = octets.slice(0, len(data) - 1), octets.slice(1)
+        return bool(((before == _CR) & (after != _LF)).any())
 
     def count(self, byte: bytes) -> int:
         return self.data.count(byte)
-
-
-class _FileInput:
-    """An uncompressed file polars reads in place; the checks read only the parts they need."""
-
-    _TAIL = 1 << 16
-    _CHUNK = 1 << 24
-
-    def __init__(self, path: str | os.PathLike) -> None:
-        self.path = path
-        self.polars_source = path
-        self.size = os.path.getsize(path)
-
-    def head(self, size: int) -> bytes:
-        with open(self.path, "rb") as file:
-            data = file.read(size)
-        return data[3:] if data.startswith(_BOM) else data
-
-    def _tail(self) -> bytes:
-        with open(self.path, "rb") as file:
-            file.seek(max(self.size - self._TAIL, 0))
-            return file.read()
-
-    def last_line(self) -> bytes | None:
-        tail = self._tail()
-        newline = tail.rfind(b"\n")
-        if newline < 0 and self.size > len(tail):
-            return None
-        return tail[newline + 1 :]
-
-    def ends_with_newline(self) -> bool:
-        return self._tail().endswith(b"\n")
-
-    def has_lone_carriage_return(self) -> bool:
-        carriage_returns = pairs = 0
-        previous_ended_in_cr = False
-        with open(self.path, "rb") as file:
-            while chunk := file.read(self._CHUNK):
-                if b"\r" in chunk:
-                    carriage_returns += chunk.count(b"\r")
-                    pairs += chunk.count(b"\r\n")
-                pairs += previous_ended_in_cr and chunk.startswith(b"\n")
-                previous_ended_in_cr = chunk.endswith(b"\r")
-        return carriage_returns != pairs
-
-    def count(self, byte: bytes) -> int:
-        total = 0
-        with open(self.path, "rb") as file:
-            while chunk := file.read(self._CHUNK):
-                total += chunk.count(byte)
-        return total
 
 
 def to_utf8(data: bytes, source: str, encoding: str | None, errors: str = "strict") -> bytes:
@@ -210,7 +157,7 @@ def polars_read_options(csvargs: dict[str, Any]) -> dict[str, Any] | None:
 
 def _read_with_polars(
     table_class: Any,
-    data: _BytesInput | _FileInput,
+    data: _BytesInput,
     header: list[str] | None,
     options: dict[str, Any],
 ) -> Any | None:
@@ -274,7 +221,7 @@ def _read_with_polars(
     return table_class._from_columns_unchecked(columns, frame.height)
 
 
-def _first_record(data: _BytesInput | _FileInput, options: dict[str, Any]) -> list[str] | None:
+def _first_record(data: _BytesInput, options: dict[str, Any]) -> list[str] | None:
     """The header row as csv reads it (polars renames repeated names; turnout's rule differs).
 
     None when it cannot be told from the first megabyte, or is not valid UTF-8.
@@ -298,7 +245,7 @@ def _first_record(data: _BytesInput | _FileInput, options: dict[str, Any]) -> li
 
 
 def _structure_adds_up(
-    data: _BytesInput | _FileInput,
+    data: _BytesInput,
     frame: pl.DataFrame,
     raw_header: list[str],
     options: dict[str, Any],
