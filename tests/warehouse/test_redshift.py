@@ -289,3 +289,72 @@ def test_real_mode_needs_a_temp_bucket(postgres_url, pg_schema):
     with pytest.raises(WarehouseError, match="S3_TEMP_BUCKET"):
         db.copy(Table([{"id": 1}]), f"{pg_schema}.t")
     assert db.table_exists(f"{pg_schema}.t") is False
+
+
+def test_table_utilities(warehouse_redshift):
+    db, schema = warehouse_redshift.db, warehouse_redshift.schema
+    name = warehouse_redshift.name("people")
+    db.copy(Table([{"id": 1, "name": "a"}, {"id": 2, "name": "bb"}, {"id": 3, "name": None}]), name)
+    db.query(f"CREATE VIEW {schema}.people_view AS SELECT id FROM {name}")
+
+    assert Redshift.split_full_table_name(name) == (schema, "people")
+    assert Redshift.split_full_table_name("people") == ("public", "people")
+    assert Redshift.combine_schema_and_table_name(schema, "people") == name
+    assert db.schema_exists(schema) is True and db.schema_exists(schema + "_nope") is False
+    assert [row["tablename"] for row in db.get_tables(schema=schema)] == ["people"]
+    assert [row["viewname"] for row in db.get_views(schema=schema)] == ["people_view"]
+    assert db.get_columns(schema, "people") == {
+        "id": {
+            "data_type": "bigint",
+            "max_length": None,
+            "max_precision": 64,
+            "max_scale": 0,
+            "is_nullable": True,
+        },
+        "name": {
+            "data_type": "character varying",
+            "max_length": 2,
+            "max_precision": None,
+            "max_scale": None,
+            "is_nullable": True,
+        },
+    }
+    assert db.get_columns_list(schema, "people") == ["id", "name"]
+    assert db.get_row_count(name) == 3
+    assert db.get_max_value(name, "id") == 3
+    assert (db.get_object_type(name), db.is_table(name), db.is_view(name)) == ("table", True, False)
+    assert db.is_view(f"{schema}.people_view") is True
+    assert db.get_object_type(f"{schema}.nothing") is None
+
+    db.duplicate_table(name, f"{schema}.copy", where_clause="WHERE id > 1")
+    assert warehouse_redshift.rows(f"SELECT id FROM {schema}.copy ORDER BY id") == [
+        {"id": 2},
+        {"id": 3},
+    ]
+    db.populate_table_from_query(f"SELECT id * 10 AS tens FROM {name}", f"{schema}.tens")
+    db.populate_table_from_query("SELECT 40 AS tens", f"{schema}.tens", if_exists="append")
+    assert db.get_row_count(f"{schema}.tens") == 4
+    db.union_tables(f"{schema}.both", [f"{schema}.copy", f"{schema}.copy"])
+    assert db.get_row_count(f"{schema}.both") == 4
+    db.rename_table(f"{schema}.both", "renamed")
+    assert db.is_table(f"{schema}.renamed") and not db.is_table(f"{schema}.both")
+    db.alter_table_column_type(name, "name", "varchar", varchar_width=50)
+    assert db.get_columns(schema, "people")["name"]["max_length"] == 50
+
+
+def test_generate_manifest_and_drop_and_unload(warehouse_redshift, s3_endpoint, s3_bucket):
+    db, name = warehouse_redshift.db, warehouse_redshift.name("gone")
+    db.copy(Table([{"id": 1}]), name)
+    db.drop_and_unload(name, s3_bucket, "archive")
+    assert db.table_exists(name) is False
+    prefix = f"archive/{warehouse_redshift.schema}_gone/"
+    manifest = db.generate_manifest(s3_bucket, prefix=prefix)
+    assert manifest == {
+        "entries": [
+            {"url": f"s3://{s3_bucket}/{prefix}0000_part_00.gz", "mandatory": True},
+            {"url": f"s3://{s3_bucket}/{prefix}manifest", "mandatory": True},
+        ]
+    }
+    client = s3_client(s3_endpoint)
+    for entry in manifest["entries"]:
+        client.delete_object(Bucket=s3_bucket, Key=entry["url"].split("/", 3)[3])

@@ -49,6 +49,7 @@ from turnout.warehouse.redshift_sql import (
     redact_credentials,
     unload_statement,
 )
+from turnout.warehouse.redshift_utilities import RedshiftTableUtilities
 from turnout.warehouse.s3_staging import S3Staging
 from turnout.warehouse.types import REDSHIFT, ColumnType, Kind
 
@@ -107,7 +108,7 @@ def _rounded_width(width: int, padding: float | None, strict_length: bool) -> in
     return 1 << (width - 1).bit_length()
 
 
-class Redshift(PostgresConnection, Warehouse):
+class Redshift(RedshiftTableUtilities, PostgresConnection, Warehouse):
     """An Amazon Redshift cluster (settings from REDSHIFT_HOST, REDSHIFT_PORT, REDSHIFT_DB,
     REDSHIFT_USERNAME, REDSHIFT_PASSWORD; staging in S3_TEMP_BUCKET with AWS credentials).
 
@@ -117,6 +118,9 @@ class Redshift(PostgresConnection, Warehouse):
 
     dialect = REDSHIFT
     alter_in_transaction = False
+    aws_access_key_id: str | None = None
+    aws_secret_access_key: str | None = None
+    iam_role: str | None = None
     _driver_errors = (psycopg.Error,)
     copy_options = REDSHIFT_COPY_OPTIONS
     env_names = {
@@ -640,6 +644,70 @@ class Redshift(PostgresConnection, Warehouse):
                 Key=f"{key_prefix}manifest",
                 Body=json.dumps({"entries": entries}).encode(),
             )
+
+    def drop_and_unload(
+        self,
+        rs_table: str,
+        bucket: str,
+        key: str,
+        cascade: bool = True,
+        manifest: bool = True,
+        header: bool = True,
+        delimiter: str = "|",
+        compression: str | None = "gzip",
+        add_quotes: bool = True,
+        escape: bool = True,
+        allow_overwrite: bool = True,
+        parallel: bool = True,
+        max_file_size: str = "6.2 GB",
+        aws_region: str | None = None,
+    ) -> None:
+        """Unload the table to `s3://bucket/key/<schema>_<table>/`, then drop it."""
+        table = parse_table_name(rs_table)
+        self.unload(
+            f"SELECT * FROM {table.quoted()}",
+            bucket,
+            f"{key}/{table.display.replace('.', '_')}/",
+            manifest=manifest,
+            header=header,
+            delimiter=delimiter,
+            compression=compression,
+            add_quotes=add_quotes,
+            escape=escape,
+            allow_overwrite=allow_overwrite,
+            parallel=parallel,
+            max_file_size=max_file_size,
+            aws_region=aws_region,
+        )
+        self.query(f"DROP TABLE IF EXISTS {table.quoted()}{' CASCADE' if cascade else ''}")
+
+    def generate_manifest(
+        self,
+        buckets: str | list[str],
+        aws_access_key_id: str | None = None,
+        aws_secret_access_key: str | None = None,
+        mandatory: bool = True,
+        prefix: str | None = None,
+        manifest_bucket: str | None = None,
+        manifest_key: str | None = None,
+        path: str | None = None,
+    ) -> dict:
+        """A COPY manifest listing every key under `prefix` in `buckets`; saved to
+        `s3://manifest_bucket/manifest_key` and/or the local `path` when given."""
+        entries = []
+        for bucket in [buckets] if isinstance(buckets, str) else list(buckets):
+            staging = self._staging(bucket, aws_access_key_id, aws_secret_access_key)
+            for key in staging.list_keys(prefix or "", bucket):
+                entries.append({"url": f"s3://{bucket}/{key}", "mandatory": mandatory})
+        manifest = {"entries": entries}
+        body = json.dumps(manifest, indent=4, sort_keys=True).encode()
+        if manifest_bucket and manifest_key:
+            staging = self._staging(manifest_bucket, aws_access_key_id, aws_secret_access_key)
+            staging.put(manifest_key, body)
+        if path:
+            with open(path, "wb") as file:
+                file.write(body)
+        return manifest
 
     def alter_varchar_column_widths(
         self, tbl: Any, table_name: str, drop_dependencies: bool = False
