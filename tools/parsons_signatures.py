@@ -46,7 +46,7 @@ CLASSES: dict[str, tuple[str, str]] = {
 
 # Runs inside the Parsons venv: introspects the classes and prints the JSON snapshot.
 _CHILD = r'''
-import ast, importlib, inspect, json, sys, warnings
+import ast, importlib, inspect, json, sys, textwrap, warnings
 warnings.simplefilter("ignore")
 classes = json.loads(sys.argv[1])
 
@@ -119,6 +119,26 @@ def env_vars(cls):
     names.discard(None)
     return sorted(names)
 
+def instance_attributes(cls):
+    """Public `self.<name> = ...` assignments in the __init__ of the class and its bases."""
+    names = set()
+    for base in cls.__mro__:
+        init = base.__dict__.get("__init__")
+        if not inspect.isfunction(init):
+            continue
+        try:
+            tree = ast.parse(textwrap.dedent(inspect.getsource(init)))
+        except (OSError, TypeError):
+            continue
+        for node in ast.walk(tree):
+            targets = node.targets if isinstance(node, ast.Assign) else (
+                [node.target] if isinstance(node, ast.AnnAssign) else [])
+            for target in targets:
+                if (isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name)
+                        and target.value.id == "self" and not target.attr.startswith("_")):
+                    names.add(target.attr)
+    return sorted(names)
+
 result = {}
 for key, (module_name, class_name) in classes.items():
     try:
@@ -136,8 +156,9 @@ for key, (module_name, class_name) in classes.items():
         "parsons_path": f"{defining.__name__}.{cls.__qualname__}",
         "members": members,
         "env_vars": env_vars(cls),
+        "instance_attributes": instance_attributes(cls),
     }
-say(json.dumps(result))
+print(json.dumps(result))
 '''
 
 

@@ -15,11 +15,13 @@ happens (so the table cannot go stale) as well as on any mismatch not listed.
 
 from __future__ import annotations
 
+import ast
 import functools
 import importlib
 import inspect
 import json
 import re
+import textwrap
 from pathlib import Path
 from typing import Any
 
@@ -243,7 +245,10 @@ def parameter_mismatches(parsons: list[dict], turnout: list[inspect.Parameter]) 
 def member_mismatches(key: str, name: str) -> list[str]:
     """How turnout's member `name` of class `key` fails to accept Parsons' calls."""
     entry = SNAPSHOT["classes"][key]["members"][name]
-    raw = _static_member(turnout_class(key), name)
+    cls = turnout_class(key)
+    raw = _static_member(cls, name)
+    if raw is None and entry["type"] == "attribute" and name in _assigned_to_self(cls):
+        return []  # set on the instance, readable as Parsons' class attribute was
     if raw is None:
         return ["missing in turnout"]
     sort = _sort_of(raw)
@@ -252,6 +257,42 @@ def member_mismatches(key: str, name: str) -> list[str]:
     if sort in ("property", "attribute"):
         return []
     return parameter_mismatches(_snapshot_parameters(entry, sort), _parameters(raw, sort))
+
+
+def _assigned_to_self(cls: type) -> set[str]:
+    """Names `self.<name> = ...` assigns in the methods of turnout's class and its bases (the
+    __init__ or the helpers it calls)."""
+    names: set[str] = set()
+    for base in cls.__mro__:
+        if base.__module__.split(".")[0] != "turnout":
+            continue
+        tree = ast.parse(textwrap.dedent(inspect.getsource(base)))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Assign):
+                targets = node.targets
+            elif isinstance(node, ast.AnnAssign):
+                targets = [node.target]
+            else:
+                continue
+            for target in targets:
+                if (
+                    isinstance(target, ast.Attribute)
+                    and isinstance(target.value, ast.Name)
+                    and target.value.id == "self"
+                ):
+                    names.add(target.attr)
+    return names
+
+
+def attribute_mismatches(key: str) -> list[str]:
+    """Public attributes Parsons' __init__ sets that turnout's class neither has nor sets."""
+    cls = turnout_class(key)
+    assigned = _assigned_to_self(cls)
+    return [
+        name
+        for name in SNAPSHOT["classes"][key]["instance_attributes"]
+        if name not in assigned and _static_member(cls, name) is None
+    ]
 
 
 def _package_source(cls: type) -> str:
@@ -285,6 +326,9 @@ def all_mismatches(keys: list[str] | None = None) -> dict[str, list[str]]:
         missing = env_mismatches(key)
         if missing:
             found[f"{key} env"] = [f"{name}: not read by turnout" for name in missing]
+        absent = attribute_mismatches(key)
+        if absent:
+            found[f"{key} attributes"] = [f"{name}: not set by turnout" for name in absent]
     return found
 
 
@@ -313,6 +357,12 @@ def test_every_parsons_member_accepts_parsons_calls(key):
 @pytest.mark.parametrize("key", COVERED)
 def test_parsons_environment_variables_are_read(key):
     assert env_mismatches(key) == []
+
+
+@pytest.mark.parametrize("key", COVERED)
+def test_parsons_instance_attributes_exist(key):
+    """`sheets.gspread_client`, `ma.api_key`...: what Parsons' __init__ sets, turnout has."""
+    assert attribute_mismatches(key) == []
 
 
 def test_every_snapshot_class_has_a_turnout_class():
@@ -387,3 +437,11 @@ def test_checker_catches_the_mismatches_it_is_for():
         "extra: added positionally in turnout; make it keyword-only",
         "need: required keyword in turnout, unknown to Parsons",
     ]
+
+
+def test_action_network_keeps_parsons_headers_attribute():
+    from turnout import ActionNetwork
+
+    an = ActionNetwork(api_token="compat-token", api_url="http://127.0.0.1:9/api/v2")
+    assert an.headers == {"Content-Type": "application/json", "OSDI-API-Token": "compat-token"}
+    assert "compat-token" not in repr(an)

@@ -63,6 +63,8 @@ class ActionNetwork(PeopleMixin, TagsMixin, ActionsMixin):
 
         self.api_token = token
         self.api_url = url.rstrip("/")
+        # Parsons' attribute: the headers every call carries (the token is a registered secret).
+        self.headers = {"Content-Type": "application/json", "OSDI-API-Token": token}
         self.client = APIConnector(
             self.api_url,
             headers={"Content-Type": "application/json"},
