@@ -205,7 +205,7 @@ _DUPLICATE_KEYS = re.compile(
 )
 _BACKTICKED = re.compile(r"`((?:\\.|[^`\\])*)`")
 _PARAMETER_SELECT = re.compile(r"^\s*SELECT\s+(.+?)\s*;?\s*$", re.I | re.S)
-_PARAMETER_ITEM = re.compile(r"^(@\w+|\?)(?:\s+AS\s+`?(\w+)`?)?$", re.I)
+_PARAMETER_ITEM = re.compile(r"^(@`?\w+`?|\?)(?:\s+AS\s+`?(\w+)`?)?$", re.I)
 
 
 class BigQueryStub(EmulatorApp):
@@ -260,6 +260,7 @@ class BigQueryStub(EmulatorApp):
             Rule(f"{API}/jobs", methods=["POST"], endpoint="insert_job"),
             Rule(f"{API}/jobs/<job_id>", methods=["GET"], endpoint="get_job"),
             Rule(f"{API}/queries/<job_id>", methods=["GET"], endpoint="query_results"),
+            Rule(f"{API}/queries", methods=["POST"], endpoint="jobs_query"),
             Rule(f"{API}/datasets", methods=["POST"], endpoint="insert_dataset"),
             Rule(f"{API}/datasets/<dataset>", methods=["GET"], endpoint="get_dataset"),
             Rule(f"{API}/datasets/<dataset>/tables", methods=["GET"], endpoint="list_tables"),
@@ -560,6 +561,33 @@ class BigQueryStub(EmulatorApp):
             self.jobs[job.job_id] = job
         return json_response(job.resource())
 
+    def jobs_query(self, request: Request, project: str) -> Response:
+        """jobs.query: run a query and answer its first page at once (query_and_wait, DB-API)."""
+        body = request.get_json()
+        settings = {
+            k: v
+            for k, v in body.items()
+            if k not in ("formatOptions", "timeoutMs", "location", "requestId", "jobCreationMode")
+        }
+        job = Job(
+            job_id=uuid.uuid4().hex,
+            project=project,
+            location=body.get("location"),
+            configuration={"query": settings},
+        )
+        try:
+            self._run_query(job, project, settings)
+        except JobFailed as failure:
+            return self._error(400, failure.reason, failure.message)
+        with self._lock:
+            self.jobs[job.job_id] = job
+        int64_timestamps = bool(body.get("formatOptions", {}).get("useInt64Timestamp"))
+        return json_response(
+            self._results_page(
+                job, 0, int(body.get("maxResults") or self.page_size), int64_timestamps
+            )
+        )
+
     def get_job(self, request: Request, project: str, job_id: str) -> Response:
         with self._lock:
             job = self.jobs.get(job_id)
@@ -587,24 +615,33 @@ class BigQueryStub(EmulatorApp):
             return json_response(body)
         if job.error is not None:
             return self._error(400, job.error.reason, job.error.message)
-        if job.schema is None:  # a statement without a result set
-            return json_response(body)
         int64_timestamps = request.args.get("formatOptions.useInt64Timestamp", "").lower() == "true"
         start = int(request.args.get("pageToken") or request.args.get("startIndex") or 0)
         size = int(request.args.get("maxResults", self.page_size))
+        return json_response(self._results_page(job, start, size, int64_timestamps))
+
+    def _results_page(
+        self, job: Job, start: int, size: int, int64_timestamps: bool
+    ) -> dict[str, Any]:
+        """A getQueryResults / jobs.query body: schema, total and one page of rows."""
+        body: dict[str, Any] = {
+            "kind": "bigquery#getQueryResultsResponse",
+            "jobReference": job._reference()["jobReference"],
+            "jobComplete": True,
+        }
+        if job.schema is None:  # a statement without a result set
+            return body
         rows = job.rows or []
-        page = rows[start : start + size]
         body["schema"] = {"fields": job.schema}
         body["totalRows"] = str(len(rows))
-        body["rows"] = [
-            {"f": [{"v": _rest_value(v, f, int64_timestamps)} for v, f in zip(row, job.schema)]}
-            for row in page
-        ]
+        if size:
+            body["rows"] = [
+                {"f": [{"v": _rest_value(v, f, int64_timestamps)} for v, f in zip(row, job.schema)]}
+                for row in rows[start : start + size]
+            ]
         if start + size < len(rows):
             body["pageToken"] = str(start + size)
-        if size == 0:
-            del body["rows"]
-        return json_response(body)
+        return body
 
     def _run_query(self, job: Job, project: str, query: dict[str, Any]) -> None:
         sql = query["query"]
@@ -696,7 +733,9 @@ class BigQueryStub(EmulatorApp):
             if not match:
                 raise JobFailed("invalidQuery", f"Syntax error: unexpected {item!r}")
             marker, alias = match.groups()
-            parameter = next(positional, None) if marker == "?" else named.get(marker[1:])
+            parameter = (
+                next(positional, None) if marker == "?" else named.get(marker[1:].strip("`"))
+            )
             if parameter is None:
                 raise JobFailed("invalidQuery", f"Query parameter {marker!r} not found")
             kind = parameter["parameterType"]["type"]

@@ -820,3 +820,22 @@ def test_a_load_that_does_not_finish_in_time_is_an_unknown_outcome_naming_the_jo
         bq.copy(Table([{"id": 1}]), "ds.t", max_timeout=0.3)
 
     assert next(job.job_id for job in app.jobs.values()).startswith("turnout_load_")
+
+
+def test_query_with_connection_runs_through_the_db_api(stub, bq):
+    app, _ = stub
+    bq.copy(Table([{"id": 1, "tags": {"a": 1}}, {"id": 2, "tags": None}]), "ds.t")
+
+    with bq.connection() as connection:
+        rows = bq.query_with_connection("SELECT * FROM ds.t", connection)
+        echoed = bq.query_with_connection(
+            "SELECT %(name)s AS name", connection, parameters={"name": "Ada"}
+        )
+        dropped = bq.query_with_connection("DROP TABLE ds.t", connection)
+
+    assert _rows(rows) == [{"id": 1, "tags": {"a": 1}}, {"id": 2, "tags": None}]
+    assert _rows(echoed) == [{"name": "Ada"}]
+    assert dropped is None
+    assert len(app.requests_to("/projects/turnout-test/queries", "POST")) == 3
+    with pytest.raises(WarehouseError, match="commits every statement"):
+        bq.query_with_connection("SELECT 1", connection, commit=False)

@@ -23,7 +23,8 @@ import os
 import secrets
 import tempfile
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +33,7 @@ import pyarrow.parquet as pq
 import requests
 from google.api_core import exceptions as google_exceptions
 from google.cloud import bigquery
+from google.cloud.bigquery import dbapi
 
 from turnout.errors import (
     ConfigurationError,
@@ -39,6 +41,7 @@ from turnout.errors import (
     UnknownOutcomeError,
     WarehouseError,
 )
+from turnout.redaction import redact
 from turnout.table import Table
 from turnout.table.storage import take
 from turnout.warehouse.bigquery_credentials import CREDENTIALS_ENV, load_credentials
@@ -83,9 +86,9 @@ DEFAULT_SCOPES = (
 _DEFAULT_CLIENT_OPTIONS = {"scopes": list(DEFAULT_SCOPES)}
 
 
-# TODO: Parsons' connection()/query_with_connection (DB-API), copy_from_gcs, copy_s3, extract,
-# duplicate_table, get_views and copy_between_projects are not here yet; scripts using them fail
-# with AttributeError rather than doing something different.
+# TODO: Parsons' copy_from_gcs, copy_s3, extract, duplicate_table, get_views and
+# copy_between_projects are not here yet; scripts using them fail with AttributeError rather
+# than doing something different.
 class GoogleBigQuery:
     """Query and load Google BigQuery with Parsons' names.
 
@@ -173,6 +176,48 @@ class GoogleBigQuery:
         # temporary file. Page through `rows.to_arrow_iterable` into a file-backed Table once
         # Table can grow from batches.
         return result_table(rows)
+
+    @contextmanager
+    def connection(self) -> Iterator[dbapi.Connection]:
+        """A DB-API connection on the client; BigQuery commits every statement itself."""
+        connection = dbapi.connect(self.client, prefer_bqstorage_client=False)
+        try:
+            yield connection
+        finally:
+            connection.close()
+
+    def query_with_connection(
+        self,
+        sql: str,
+        connection: dbapi.Connection,
+        parameters: Sequence[Any] | Mapping[str, Any] | None = None,
+        commit: bool = True,
+        return_values: bool = True,
+    ) -> Table | None:
+        """Run `sql` on a DB-API connection from `connection()`; rows as a Table, or None.
+
+        `commit=False` is refused: BigQuery commits each statement (use
+        `query_with_transaction` for several statements as one).
+        """
+        if not commit:
+            raise WarehouseError(
+                "BigQuery commits every statement; run several statements as one transaction "
+                "with query_with_transaction"
+            )
+        cursor = connection.cursor()
+        try:
+            cursor.execute(sql, parameters)
+            if not return_values or not cursor.description:
+                return None
+            names = [column[0] for column in cursor.description]
+            rows = [list(row.values()) for row in cursor.fetchall()]
+        except dbapi.Error as error:
+            raise WarehouseError(f"BigQuery query failed: {redact(error)}") from error
+        finally:
+            cursor.close()
+        if not rows:
+            return None
+        return Table([names, *rows])
 
     def query_with_transaction(
         self, queries: Sequence[str], parameters: Sequence[Any] | Mapping[str, Any] | None = None
