@@ -226,25 +226,30 @@ def print_gaps() -> None:
     from tests.compat import test_parsons_api as compat
 
     for key in sorted(compat.TURNOUT_CLASSES):
-        found = compat.all_mismatches([key])
-        for (cls, name), departure in compat.DEPARTURES.items():
-            if cls == key and tuple(found.get(f"{key}.{name}", ())) == departure[0]:
-                found.pop(f"{key}.{name}")
-        env = [n for n in compat.env_mismatches(key)]
-        found.pop(f"{key} env", None)
-        if not found and not env:
+        members = compat.SNAPSHOT["classes"][key]["members"]
+        found = {}
+        for name in members:
+            problems = compat.member_mismatches(key, name)
+            if problems and tuple(problems) != compat.DEPARTURES.get((key, name), ((),))[0]:
+                found[name] = problems
+        env = compat.env_mismatches(key)
+        attributes = compat.attribute_mismatches(key)
+        if not (found or env or attributes):
             continue
         missing = sorted(
-            n.split(".", 1)[1] for n, p in found.items() if p == ["missing in turnout"]
+            name for name, problems in found.items() if problems == ["missing in turnout"]
         )
         say(f"\n### {key}\n")
         if missing:
-            say(f"Missing methods ({len(missing)}): " + ", ".join(f"`{m}`" for m in missing) + "\n")
+            say(f"Missing methods ({len(missing)}): " + ", ".join(f"`{m}`" for m in missing))
+            say()
         for name, problems in found.items():
-            if problems != ["missing in turnout"]:
-                say(f"- `{name.split('.', 1)[1]}`: " + "; ".join(problems))
+            if name not in missing:
+                say(f"- `{name}`: " + "; ".join(problems))
         for name in env:
             say(f"- environment variable `{name}` is not read")
+        if attributes:
+            say("- attributes not set: " + ", ".join(f"`{name}`" for name in attributes))
 
 
 def main() -> None:
