@@ -51,6 +51,13 @@ def test_from_dataframe_include_index():
     ]
 
 
+def test_from_dataframe_named_index_and_repeated_columns():
+    frame = pd.DataFrame([[1, 2]], columns=["a", "a"], index=pd.Index([7], name="key"))
+    table = Table.from_dataframe(frame, include_index=True)
+    assert table.columns == ["index", "a", "a_2"]
+    assert table[0] == {"index": 7, "a": 1, "a_2": 2}
+
+
 def test_to_html_matches_petl(tmp_path):
     table = Table([{"a": 1, "b": "x"}])
     path = table.to_html(str(tmp_path / "t.html"), caption="People")

@@ -56,9 +56,8 @@ class TableIO:
         `temp_file_compression` (None, 'gzip' or 'zip'). `csvargs` go to `csv.writer`.
         """
         if local_path is None:
-            local_path = temp_path(".csv" + suffix_for_compression(temp_file_compression))
-            if temp_file_compression == "zip":
-                local_path = local_path.removesuffix(".csv.zip") + ".zip"
+            suffix = suffix_for_compression(temp_file_compression)
+            local_path = temp_path(suffix if temp_file_compression == "zip" else ".csv" + suffix)
         io_csv.write_csv(
             self,
             local_path,
@@ -218,11 +217,14 @@ class TableIO:
     def from_dataframe(cls, dataframe: Any, include_index: bool = False) -> Any:
         """A Table from a pandas DataFrame; `include_index` adds the index as the first column."""
         _import_pandas("from_dataframe")
+        from turnout.table.construction import unique_names
+
+        raw_names = (["index"] if include_index else []) + list(dataframe.columns)
+        columns = [dataframe.iloc[:, position].tolist() for position in range(dataframe.shape[1])]
         if include_index:
-            dataframe = dataframe.reset_index()
-        names = [str(name) for name in dataframe.columns]
-        values = {name: dataframe.iloc[:, position].tolist() for position, name in enumerate(names)}
-        return cls.from_columns(values)
+            # petl names the index column 'index' whatever the index's own name.
+            columns.insert(0, dataframe.index.tolist())
+        return cls.from_columns(dict(zip(unique_names(raw_names), columns)))
 
     # --- HTML -----------------------------------------------------------------------------------
 
