@@ -273,13 +273,8 @@ def test_settings_from_environment_and_missing(monkeypatch, postgres_url):
     monkeypatch.setenv("REDSHIFT_PORT", "5440")
     monkeypatch.setenv("S3_TEMP_BUCKET", "bucket/prefix")
     db = Redshift()
-    assert (db.username, db.host, db.db, db.port, db.s3_temp_bucket) == (
-        "me",
-        "127.0.0.1",
-        "dev",
-        5440,
-        "bucket/prefix",
-    )
+    assert (db.username, db.host, db.db, db.port) == ("me", "127.0.0.1", "dev", 5440)
+    assert (db.s3_temp_bucket, db.s3_temp_bucket_prefix) == ("bucket", "prefix")
     assert "pw-from-env-99" not in repr(db)
 
 
@@ -358,3 +353,63 @@ def test_generate_manifest_and_drop_and_unload(warehouse_redshift, s3_endpoint, 
     client = s3_client(s3_endpoint)
     for entry in manifest["entries"]:
         client.delete_object(Bucket=s3_bucket, Key=entry["url"].split("/", 3)[3])
+
+
+def test_parsons_helpers(warehouse_redshift, s3_endpoint):
+    db, schema = warehouse_redshift.db, warehouse_redshift.schema
+    name = warehouse_redshift.name("t")
+    tbl = Table([{"id": 1, "city": "Zürich"}])
+    assert db.create_statement(tbl, name, distkey="id") == (
+        f'CREATE TABLE "{schema}"."t" ("id" BIGINT, "city" VARCHAR(7))'
+    )
+    assert _real_redshift().create_statement(tbl, name, distkey="id", sortkey="id") == (
+        f'CREATE TABLE "{schema}"."t" ("id" BIGINT, "city" VARCHAR(7)) DISTKEY("id") SORTKEY("id")'
+    )
+    db.create_table(tbl, name)
+    assert db.get_columns_list(schema, "t") == ["id", "city"] and db.get_row_count(name) == 0
+    assert Redshift.split_table_name("x") == ("public", "x")
+    with db.connection() as connection, db.cursor(connection) as cursor:
+        cursor.execute("SELECT 41 + 1")
+        assert cursor.fetchone() == (42,)
+
+    db.query(f"CREATE VIEW {schema}.v AS SELECT id FROM {name}")
+    assert db.get_view_definition(f"{schema}.v").split() == [
+        "SELECT",
+        "t.id",
+        "FROM",
+        f"{schema}.t;",
+    ]
+    assert [row["view"] for row in db.get_view_definitions(schema=schema)] == [f"{schema}.v"]
+
+    key = db.temp_s3_copy(Table([{"a": 1}]))
+    bucket = db.s3_temp_bucket
+    body = s3_client(s3_endpoint).get_object(Bucket=bucket, Key=key)["Body"].read()
+    assert gzip.decompress(body) == b"a\n1\n"
+    db.temp_s3_delete(key)
+    assert s3_client(s3_endpoint).list_objects_v2(Bucket=bucket).get("KeyCount") == 0
+
+    statement = db.copy_statement(name, "b", "k.csv", specifycols=["id"])
+    assert statement.startswith(f'COPY "{schema}"."t" ("id")\nFROM \'s3://b/k.csv\'')
+    assert db.get_creds("AK", "SK") == "CREDENTIALS 'aws_access_key_id=AK;aws_secret_access_key=SK'"
+
+
+def test_schema_permissions(warehouse_redshift):
+    db, schema = warehouse_redshift.db, warehouse_redshift.schema
+    group = f"{schema}_readers"
+    db.query(f'CREATE ROLE "{group}"')
+    try:
+        db.copy(Table([{"id": 1}]), warehouse_redshift.name("t"))
+        db.create_schema_with_permissions(schema + "_extra", group)
+        db.grant_schema_permissions(schema, group)
+        granted = warehouse_redshift.rows(
+            "SELECT privilege_type FROM information_schema.role_table_grants "
+            "WHERE grantee = %s AND table_schema = %s",
+            [group, schema],
+        )
+        assert granted == [{"privilege_type": "SELECT"}]
+        with pytest.raises(WarehouseError, match="permissions_type"):
+            db.grant_schema_permissions(schema, group, "select; DROP")
+    finally:
+        db.query(f'DROP SCHEMA IF EXISTS "{schema}_extra" CASCADE')
+        db.query(f'DROP OWNED BY "{group}"')
+        db.query(f'DROP ROLE "{group}"')

@@ -138,6 +138,55 @@ class Warehouse:
         finally:
             connection.close()
 
+    @contextmanager
+    def cursor(self, connection: Any) -> Iterator[Any]:
+        """A cursor on `connection`, closed when the block ends (Parsons' `db.cursor(conn)`)."""
+        cursor = connection.cursor()
+        try:
+            yield cursor
+        finally:
+            cursor.close()
+
+    @staticmethod
+    def split_table_name(full_table_name: str) -> tuple[str, str]:
+        """`"schema.table"` -> ("schema", "table"); a bare name is in `public`, as in Parsons."""
+        table = parse_table_name(full_table_name)
+        return (table.schema or "public", table.name)
+
+    def create_statement(
+        self,
+        tbl: Any,
+        table_name: str,
+        padding: float | None = None,
+        distkey: str | None = None,
+        sortkey: str | list[str] | None = None,
+        varchar_max: list[str] | None = None,
+        varchar_truncate: bool = True,
+        columntypes: dict[str, str] | None = None,
+        strict_length: bool = True,
+    ) -> str:
+        """The CREATE TABLE statement copy() would run for `tbl` (types from the shared
+        mapping). `varchar_truncate` is accepted for Parsons' calls: widths are always capped."""
+        table = parse_table_name(table_name)
+        load = prepare_load(tbl, table, self.dialect, columntypes=columntypes)
+        return self._create_table_sql(
+            table,
+            load,
+            padding=padding,
+            distkey=distkey,
+            sortkey=sortkey,
+            varchar_max=varchar_max,
+            columntypes=columntypes,
+            strict_length=strict_length,
+        )
+
+    def create_table(self, table_object: Any, table_name: str) -> None:
+        """Create an empty table with the columns and types `table_object` would load as."""
+        table = parse_table_name(table_name)
+        load = prepare_load(table_object, table, self.dialect)
+        with self.connection() as connection:
+            self._create_table(connection, table, load)
+
     def _rollback_quietly(self, connection: Any) -> None:
         try:
             connection.rollback()

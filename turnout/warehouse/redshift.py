@@ -158,7 +158,12 @@ class Redshift(RedshiftTableUtilities, PostgresConnection, Warehouse):
             raise ConfigurationError(
                 f"Redshift connection settings missing: pass them or set {', '.join(missing)}"
             )
-        self.s3_temp_bucket = s3_temp_bucket or os.environ.get("S3_TEMP_BUCKET")
+        # As in Parsons: "bucket/some/prefix" is the bucket and a key prefix for staged files.
+        temp_bucket = s3_temp_bucket or os.environ.get("S3_TEMP_BUCKET")
+        self.s3_temp_bucket_prefix: str | None = None
+        if temp_bucket and "/" in temp_bucket:
+            temp_bucket, self.s3_temp_bucket_prefix = temp_bucket.split("/", 1)
+        self.s3_temp_bucket = temp_bucket
         self.aws_access_key_id = aws_access_key_id
         self.aws_secret_access_key = aws_secret_access_key
         self.iam_role = iam_role
@@ -216,7 +221,10 @@ class Redshift(RedshiftTableUtilities, PostgresConnection, Warehouse):
         aws_secret_access_key: str | None = None,
         region: str | None = None,
     ) -> S3Staging | None:
-        bucket = bucket or self.s3_temp_bucket
+        if bucket is None and self.s3_temp_bucket:
+            bucket = self.s3_temp_bucket
+            if self.s3_temp_bucket_prefix:
+                bucket += "/" + self.s3_temp_bucket_prefix
         if not bucket:
             return None
         return S3Staging(
@@ -644,6 +652,92 @@ class Redshift(RedshiftTableUtilities, PostgresConnection, Warehouse):
                 Key=f"{key_prefix}manifest",
                 Body=json.dumps({"entries": entries}).encode(),
             )
+
+    def get_creds(self, aws_access_key_id: str | None, aws_secret_access_key: str | None) -> str:
+        """The CREDENTIALS (or IAM_ROLE) clause of a COPY or UNLOAD."""
+        return credentials_clause(
+            aws_access_key_id or self.aws_access_key_id or os.environ.get("AWS_ACCESS_KEY_ID"),
+            aws_secret_access_key
+            or self.aws_secret_access_key
+            or os.environ.get("AWS_SECRET_ACCESS_KEY"),
+            iam_role=self.iam_role,
+        )
+
+    def copy_statement(
+        self,
+        table_name: str,
+        bucket: str,
+        key: str,
+        manifest: bool = False,
+        data_type: str = "csv",
+        csv_delimiter: str = ",",
+        max_errors: int = 0,
+        statupdate: bool | None = None,
+        compupdate: bool | None = None,
+        ignoreheader: int = 1,
+        acceptanydate: bool = True,
+        dateformat: str = "auto",
+        timeformat: str = "auto",
+        emptyasnull: bool = True,
+        blanksasnull: bool = True,
+        nullas: str | None = None,
+        acceptinvchars: bool = True,
+        truncatecolumns: bool = False,
+        specifycols: list[str] | None = None,
+        aws_access_key_id: str | None = None,
+        aws_secret_access_key: str | None = None,
+        compression: str | None = None,
+        bucket_region: str | None = None,
+        json_option: str = "auto",
+    ) -> str:
+        """The Redshift COPY statement for a file in S3 (`specifycols`: the column list)."""
+        return copy_statement(
+            parse_table_name(table_name),
+            list(specifycols) if specifycols and not isinstance(specifycols, bool) else None,
+            f"s3://{bucket}/{key}",
+            self.get_creds(aws_access_key_id, aws_secret_access_key),
+            data_type=data_type,
+            csv_delimiter=csv_delimiter,
+            ignoreheader=ignoreheader,
+            compression=compression,
+            manifest=manifest,
+            max_errors=max_errors,
+            statupdate=statupdate,
+            compupdate=compupdate,
+            acceptanydate=acceptanydate,
+            dateformat=dateformat,
+            timeformat=timeformat,
+            emptyasnull=emptyasnull,
+            blanksasnull=blanksasnull,
+            nullas=nullas,
+            acceptinvchars=acceptinvchars,
+            truncatecolumns=truncatecolumns,
+            bucket_region=bucket_region,
+            json_option=json_option,
+        )
+
+    def temp_s3_copy(
+        self,
+        tbl: Any,
+        aws_access_key_id: str | None = None,
+        aws_secret_access_key: str | None = None,
+        csv_encoding: str = "utf-8",
+    ) -> str:
+        """Stage `tbl` in the temp bucket as gzipped CSV; return its key."""
+        staging = self._staging(
+            aws_access_key_id=aws_access_key_id, aws_secret_access_key=aws_secret_access_key
+        )
+        if staging is None:
+            raise WarehouseError("temp_s3_copy needs s3_temp_bucket or S3_TEMP_BUCKET")
+        load = prepare_load(tbl, TableName("temp_s3_copy"), self.dialect)
+        key = staging.new_key()
+        staging.put(key, gzip.compress(load.csv_bytes(header=True), compresslevel=1))
+        return key
+
+    def temp_s3_delete(self, key: str) -> None:
+        staging = self._staging()
+        if staging is not None:
+            staging.delete(key)
 
     def drop_and_unload(
         self,

@@ -194,3 +194,65 @@ class RedshiftTableUtilities:
         target: TableName = parse_table_name(new_table_name)
         kind = "VIEW" if view else "TABLE"
         self.query(f"CREATE {kind} {target.quoted()} AS {selects}")
+
+    def get_view_definition(self, view: str) -> str | None:
+        """The SELECT a view runs (pg_get_viewdef), or None when there is no such view."""
+        table = parse_table_name(view)
+        sql = (
+            "SELECT pg_get_viewdef(c.oid) FROM pg_class AS c "
+            "JOIN pg_namespace AS n ON n.oid = c.relnamespace "
+            "WHERE c.relkind = 'v' AND n.nspname = COALESCE(%s, current_schema()) "
+            "AND c.relname = %s"
+        )
+        return self._value(sql, [table.schema, table.name])
+
+    def get_view_definitions(self, schema: str | None = None, view: str | None = None) -> Any:
+        """A Table of views (`view` as `schema.name`) and their definitions (`ddl`)."""
+        sql = (
+            "SELECT schemaname || '.' || viewname AS view, definition AS ddl FROM pg_views "
+            "WHERE schemaname NOT IN ('pg_catalog', 'information_schema')"
+        )
+        return self.query(
+            sql + self._filters(schema, "viewname", view, "schemaname"),
+            self._filter_values(schema, view),
+        )
+
+    def get_search_path(self) -> list[str]:
+        path = self._value("SELECT current_setting('search_path')") or ""
+        return [part.strip() for part in path.split(",") if part.strip()]
+
+    def set_search_path(self, schema: str, permanent: bool = True) -> None:
+        """Set the search path to `schema` (a name or a list); `permanent` stores it on the
+        user, otherwise it only lasts for the connection `.client`."""
+        schemas = [schema] if isinstance(schema, str) else list(schema)
+        path = ", ".join(quote_identifier(name) for name in schemas)
+        if permanent:
+            self.query(f"ALTER USER {quote_identifier(self.username)} SET search_path TO {path}")
+        self.client.execute(f"SET search_path TO {path}")
+        self.client.commit()
+
+    def add_schema_to_search_path(self, schema: str, permanent: bool = True) -> None:
+        current = self.get_search_path()
+        if schema not in current:
+            self.set_search_path([*current, schema], permanent=permanent)
+
+    _PERMISSIONS = ("select", "insert", "update", "delete", "references", "all")
+
+    def grant_schema_permissions(
+        self, schema: str, group: str, permissions_type: str = "select"
+    ) -> None:
+        """Grant `group` usage of `schema` and `permissions_type` on all its tables."""
+        if permissions_type.lower() not in self._PERMISSIONS:
+            raise WarehouseError(f"permissions_type must be one of {self._PERMISSIONS!r}")
+        quoted_schema, quoted_group = quote_identifier(schema), quote_identifier(group)
+        self.query(f"GRANT USAGE ON SCHEMA {quoted_schema} TO GROUP {quoted_group}")
+        self.query(
+            f"GRANT {permissions_type.upper()} ON ALL TABLES IN SCHEMA {quoted_schema} "
+            f"TO GROUP {quoted_group}"
+        )
+
+    def create_schema_with_permissions(self, schema: str, group: str | None = None) -> None:
+        """Create `schema` if it is missing; grant `group` select on it when given."""
+        self.query(f"CREATE SCHEMA IF NOT EXISTS {quote_identifier(schema)}")
+        if group:
+            self.grant_schema_permissions(schema, group)
