@@ -103,6 +103,12 @@ def test_bad_encoding_names_file_offset_and_encoding(tmp_path):
     assert "utf-8" in message
 
 
+def test_bad_encoding_offset_counts_the_byte_order_mark(tmp_path):
+    path = write_bytes(tmp_path, "bad.csv", b"\xef\xbb\xbfa\n\xff\n")
+    with pytest.raises(TableFormatError, match=r"byte offset 5 \(b'\\xff\\n'"):
+        Table.from_csv(path)
+
+
 def test_bad_encoding_with_explicit_encoding_argument(tmp_path):
     path = write_bytes(tmp_path, "bad.csv", b"a\n\xff\n")
     with pytest.raises(TableFormatError, match=r"byte offset 2 .*") as caught:

@@ -71,8 +71,8 @@ def read_csv(
         utf8.decode("utf-8")
     except UnicodeDecodeError as error:
         # Offsets count from the start of the file, byte-order mark included.
-        error.start += len(data) - len(utf8) if canonical_encoding(encoding) in _UTF8 else 0
-        raise _decode_error(error, source, encoding) from None
+        stripped = len(data) - len(utf8) if canonical_encoding(encoding) in _UTF8 else 0
+        raise _decode_error(error, source, encoding, stripped) from None
     return read_csv_python(table_class, utf8, source, header=header, **csvargs)
 
 
@@ -94,7 +94,7 @@ class _BytesInput:
         return self.data.endswith(b"\n")
 
     def has_lone_carriage_return(self) -> bool:
-        """True when a \r is not followed by \n; one vectorised pass over the bytes."""
+        """True when a carriage return is not followed by a line feed (one vectorised pass)."""
         data = self.data
         if b"\r" not in data:
             return False
@@ -123,12 +123,14 @@ def to_utf8(data: bytes, source: str, encoding: str | None, errors: str = "stric
     return text.removeprefix("\ufeff").encode("utf-8")
 
 
-def _decode_error(error: UnicodeDecodeError, source: str, encoding: str | None) -> TableFormatError:
+def _decode_error(
+    error: UnicodeDecodeError, source: str, encoding: str | None, skipped: int = 0
+) -> TableFormatError:
     bad = error.object[error.start : error.start + 4]
     return TableFormatError(
         f"{source} is not valid {canonical_encoding(encoding)} text (encoding={encoding!r}): "
-        f"byte offset {error.start} ({bad!r}...) cannot be decoded ({error.reason}); pass "
-        "the file's encoding, for example from_csv(path, encoding='latin-1')"
+        f"byte offset {error.start + skipped} ({bad!r}...) cannot be decoded ({error.reason}); "
+        "pass the file's encoding, for example from_csv(path, encoding='latin-1')"
     )
 
 
