@@ -23,7 +23,6 @@ from collections.abc import Iterable
 from typing import Any
 
 import polars as pl
-import pyarrow as pa
 
 from turnout.errors import TableError, TableFormatError
 from turnout.table.io_files import canonical_encoding, open_binary_writer
@@ -100,6 +99,8 @@ class _BytesInput:
             return False
         if data.endswith(b"\r"):
             return True
+        import pyarrow as pa  # imported here: most files never need it
+
         octets = pl.from_arrow(
             pa.Array.from_buffers(pa.uint8(), len(data), [None, pa.py_buffer(data)])
         )

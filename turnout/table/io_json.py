@@ -18,8 +18,6 @@ from typing import Any
 
 import orjson
 import polars as pl
-import pyarrow as pa
-import pyarrow.json as pa_json
 
 from turnout.errors import TableFormatError
 from turnout.table.io_files import open_binary_writer, read_file_bytes
@@ -28,13 +26,6 @@ from turnout.table.storage import column_values, slice_column
 logger = logging.getLogger(__name__)
 
 _WRITE_CHUNK_ROWS = 100_000
-_EXACT_ARROW_TYPES = (
-    pa.types.is_string,
-    pa.types.is_large_string,
-    pa.types.is_int64,
-    pa.types.is_boolean,
-    pa.types.is_null,
-)
 
 
 def read_json_lines(table_class: Any, data: bytes | str, source: str) -> Any:
@@ -71,6 +62,17 @@ def _loads(data: bytes) -> Any:
 
 
 def _read_lines_with_arrow(table_class: Any, data: bytes | str) -> Any | None:
+    # pyarrow is imported here so that importing turnout does not load it.
+    import pyarrow as pa
+    import pyarrow.json as pa_json
+
+    exact_types = (
+        pa.types.is_string,
+        pa.types.is_large_string,
+        pa.types.is_int64,
+        pa.types.is_boolean,
+        pa.types.is_null,
+    )
     source = data if isinstance(data, str) else io.BytesIO(data)
     try:
         arrow = pa_json.read_json(source, read_options=pa_json.ReadOptions(block_size=1 << 20))
@@ -78,7 +80,7 @@ def _read_lines_with_arrow(table_class: Any, data: bytes | str) -> Any | None:
         return None
     if arrow.num_rows == 0:
         return None
-    if not all(any(check(field.type) for check in _EXACT_ARROW_TYPES) for field in arrow.schema):
+    if not all(any(check(field.type) for check in exact_types) for field in arrow.schema):
         return None
     frame = pl.from_arrow(arrow)
     return table_class(frame)
