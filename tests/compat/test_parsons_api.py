@@ -126,6 +126,7 @@ BEHAVIOUR_DEPARTURES: dict[tuple[str, str], str] = {
 }
 
 _POSITIONAL = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+_POSITIONAL_NAMES = ("POSITIONAL_ONLY", "POSITIONAL_OR_KEYWORD")
 _SENTINEL = re.compile(r"<_\w+\.token: \d+>")
 _BY_NAME = (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY)
 
@@ -239,6 +240,61 @@ def parameter_mismatches(parsons: list[dict], turnout: list[inspect.Parameter]) 
             and t.default is inspect.Parameter.empty
         ):
             problems.append(f"{t.name}: required keyword in turnout, unknown to Parsons")
+    return problems
+
+
+def parsons_calls(parsons: list[dict]) -> list[tuple[tuple, dict]]:
+    """Call shapes a Parsons user can write: only what is required; everything positional
+    that can be (plus an extra value for `*args`, an extra keyword for `**kwargs`); everything
+    by keyword that can be. Each value is the parameter's name, so its landing place shows."""
+    required_args = tuple(
+        f"<{p['name']}>" for p in parsons if p["kind"] in _POSITIONAL_NAMES and "default" not in p
+    )
+    required_kwargs = {
+        p["name"]: f"<{p['name']}>"
+        for p in parsons
+        if p["kind"] == "KEYWORD_ONLY" and "default" not in p
+    }
+    kinds = {p["kind"] for p in parsons}
+    every_args = tuple(f"<{p['name']}>" for p in parsons if p["kind"] in _POSITIONAL_NAMES)
+    every_args += ("<*args>",) if "VAR_POSITIONAL" in kinds else ()
+    keyword_only = {p["name"]: f"<{p['name']}>" for p in parsons if p["kind"] == "KEYWORD_ONLY"}
+    extra = {"zz_extra": "<**kwargs>"} if "VAR_KEYWORD" in kinds else {}
+    by_name = {
+        p["name"]: f"<{p['name']}>"
+        for p in parsons
+        if p["kind"] in ("POSITIONAL_OR_KEYWORD", "KEYWORD_ONLY")
+    }
+    positional_only = tuple(f"<{p['name']}>" for p in parsons if p["kind"] == "POSITIONAL_ONLY")
+    return [
+        (required_args, required_kwargs),
+        (every_args, {**keyword_only, **extra}),
+        (positional_only, {**by_name, **extra}),
+    ]
+
+
+def binding_mismatches(parsons: list[dict], turnout: inspect.Signature) -> list[str]:
+    """Calls from `parsons_calls` that turnout's signature refuses, or binds a value to a
+    parameter of another name."""
+    problems = []
+    for args, kwargs in parsons_calls(parsons):
+        try:
+            bound = turnout.bind(*args, **kwargs)
+        except TypeError as error:
+            problems.append(f"call{args + tuple(kwargs.items())} refused: {error}")
+            continue
+        for name, value in bound.arguments.items():
+            kind = turnout.parameters[name].kind
+            if kind is inspect.Parameter.VAR_KEYWORD:
+                # Only the extra keyword belongs here: a Parsons parameter name landing in
+                # turnout's **kwargs is one turnout does not know.
+                right = set(value) <= {"zz_extra"}
+            elif kind is inspect.Parameter.VAR_POSITIONAL:
+                right = all(item == "<*args>" for item in value)
+            else:
+                right = value == f"<{name}>"
+            if not right:
+                problems.append(f"call{args + tuple(kwargs.items())} gives {name}={value!r}")
     return problems
 
 
@@ -365,6 +421,25 @@ def test_parsons_instance_attributes_exist(key):
     assert attribute_mismatches(key) == []
 
 
+@pytest.mark.parametrize("key", COVERED)
+def test_parsons_call_shapes_bind_to_the_same_parameters(key):
+    """A second, independent proof: Python itself binds Parsons-shaped calls to turnout."""
+    refused = {}
+    for name, entry in SNAPSHOT["classes"][key]["members"].items():
+        if entry["type"] not in ("method", "staticmethod", "classmethod"):
+            continue
+        raw = _static_member(turnout_class(key), name)
+        func = raw.__func__ if entry["type"] != "method" else raw
+        signature = inspect.signature(func)
+        params = _snapshot_parameters(entry, entry["type"])
+        if entry["type"] != "staticmethod":
+            signature = signature.replace(parameters=list(signature.parameters.values())[1:])
+        problems = binding_mismatches(params, signature)
+        if problems and (key, name) not in DEPARTURES:
+            refused[name] = problems
+    assert refused == {}
+
+
 def test_every_snapshot_class_has_a_turnout_class():
     assert sorted(TURNOUT_CLASSES) == sorted(SNAPSHOT["classes"])
     assert set(COVERED) <= set(TURNOUT_CLASSES)
@@ -432,6 +507,14 @@ def test_checker_catches_the_mismatches_it_is_for():
     assert parameter_mismatches(parsons, sig(narrowed)) == [
         "b: positional in Parsons, keyword-only in turnout",
         "**kwargs: accepted by Parsons, not by turnout",
+    ]
+    signature = inspect.signature
+    assert binding_mismatches(parsons, signature(same)) == []
+    assert binding_mismatches(parsons, signature(widened))[0].startswith("call(")
+    assert binding_mismatches(parsons, signature(renamed)) == [
+        "call('<a>', '<b>', ('c', '<c>'), ('zz_extra', '<**kwargs>')) gives bee='<b>'",
+        "call(('a', '<a>'), ('b', '<b>'), ('c', '<c>'), ('zz_extra', '<**kwargs>')) gives "
+        "kw={'b': '<b>', 'zz_extra': '<**kwargs>'}",
     ]
     assert parameter_mismatches(parsons, sig(widened)) == [
         "extra: added positionally in turnout; make it keyword-only",
