@@ -34,6 +34,7 @@ _UTF8 = ("utf-8", "utf-8-sig")
 _BOM = b"\xef\xbb\xbf"
 _HEAD = 1 << 20
 _CR, _LF = 13, 10
+_SCAN_CHUNK = 1 << 23
 _WRITE_CHUNK_ROWS = 200_000
 # Python prints floats below this magnitude in exponent form (1e-05); polars does not.
 _SMALL_FLOAT = 1e-4
@@ -93,19 +94,24 @@ class _BytesInput:
         return self.data.endswith(b"\n")
 
     def has_lone_carriage_return(self) -> bool:
-        """True when a carriage return is not followed by a line feed (one vectorised pass)."""
+        """True when a carriage return is not followed by a line feed."""
         data = self.data
         if b"\r" not in data:
             return False
         if data.endswith(b"\r"):
             return True
-        import pyarrow as pa  # imported here: most files never need it
-
-        octets = pl.from_arrow(
-            pa.Array.from_buffers(pa.uint8(), len(data), [None, pa.py_buffer(data)])
-        )
-        before, after = octets.slice(0, len(data) - 1), octets.slice(1)
-        return bool(((before == _CR) & (after != _LF)).any())
+        try:
+            import numpy
+        except ImportError:  # numpy is optional: count both instead (two passes)
+            return data.count(b"\r") != data.count(b"\r\n")
+        octets = numpy.frombuffer(data, dtype=numpy.uint8)
+        # In chunks, so the comparison's temporary array stays small.
+        for start in range(0, len(octets) - 1, _SCAN_CHUNK):
+            chunk = octets[start : start + _SCAN_CHUNK]
+            positions = numpy.flatnonzero(chunk == _CR) + start + 1
+            if len(positions) and (octets[positions] != _LF).any():
+                return True
+        return False
 
     def count(self, byte: bytes) -> int:
         return self.data.count(byte)
