@@ -351,7 +351,24 @@ def _verdict(workload: Workload, cells: dict[str, Cell]) -> str:
     return "; ".join(notes)
 
 
-def render(results: dict[int, dict[str, dict[str, Cell]]], libraries: list[str]) -> str:
+def import_baseline() -> dict[str, float]:
+    """Peak memory of a process that only imports each library (the floor of every cell)."""
+    imports = {
+        "turnout": (sys.executable, "from turnout import Table"),
+        "polars": (sys.executable, "import polars"),
+        "parsons": (parsons_env.parsons_python(), "from parsons import Table"),
+    }
+    return {
+        library: parsons_env.run_snippet(python, "", code).peak_rss_mb
+        for library, (python, code) in imports.items()
+    }
+
+
+def render(
+    results: dict[int, dict[str, dict[str, Cell]]],
+    libraries: list[str],
+    baseline: dict[str, float] | None = None,
+) -> str:
     """The Table section of RESULTS.md."""
     import polars
 
@@ -371,6 +388,13 @@ def render(results: dict[int, dict[str, dict[str, Cell]]], libraries: list[str])
         "function runs per value; peak memory at most Parsons'.",
         "",
     ]
+    if baseline:
+        lines += [
+            "Peak memory of a process that only imports the library: "
+            + ", ".join(f"{name} {megabytes:.0f} MB" for name, megabytes in baseline.items())
+            + ". Every cell below includes it.",
+            "",
+        ]
     for rows, by_workload in results.items():
         lines += [
             f"### {rows:,} rows",
@@ -472,7 +496,7 @@ def main() -> None:
                     flush=True,
                 )
 
-    section = render(results, libraries)
+    section = render(results, libraries, import_baseline())
     if args.quick:
         print(section)
     else:
