@@ -6,7 +6,8 @@ each of Parsons' public members, turnout has the member, of the same sort (metho
 staticmethod, classmethod, attribute), and its parameters accept every Parsons call: Parsons'
 positional parameters in the same order with the same names and defaults, Parsons' keyword
 parameters by name with the same defaults, `*args` / `**kwargs` where Parsons has them. turnout
-may add methods, and parameters after Parsons' ones that have a default.
+may add methods, and keyword-only parameters with a default after Parsons' ones. The public
+attributes Parsons' __init__ sets and the environment variables it reads are there too.
 
 A deliberate departure is listed in DEPARTURES with the exact mismatch it causes and the reason,
 mirrored in docs/parsons_compatibility.md; the test fails when a listed departure no longer
