@@ -9,8 +9,9 @@ return the path they wrote, as Parsons does. Where turnout departs from Parsons 
   silently). A short row is padded with None and a blank line is a row of None, as in Parsons.
   A repeated header name gets a suffix (`id`, `id_2`) so column names stay unique. `.zip`
   archives holding one file are read too; remote URLs are not.
-- `from_json` sees every key of every object (petl samples the first 1,000) and skips blank
-  lines of a line-delimited file.
+- `from_json` sees every key of every object (petl samples the first 1,000), skips blank
+  lines of a line-delimited file, and applies `header` to line-delimited files too (Parsons
+  ignores it there).
 - `to_json` writes compact UTF-8 JSON (`{"a":1}`) where Parsons writes `{"a": 1}` with \\u
   escapes: the same values, other whitespace. Dates and datetimes are written as ISO text.
 - `to_csv_string`, `from_dicts`, `to_parquet` and `from_parquet` are not in Parsons 6.1.
