@@ -4,6 +4,7 @@ them; a mixed column refused by name where it cannot."""
 from __future__ import annotations
 
 import datetime as dt
+import sys
 
 import pandas as pd
 import petl
@@ -41,6 +42,12 @@ def test_to_dataframe_arguments():
     frame = table.to_dataframe(index="a", exclude=["b"])
     assert frame.index.tolist() == [1, 2]
     assert list(frame.columns) == []
+
+
+def test_pandas_missing_gives_a_clear_error(monkeypatch):
+    monkeypatch.setitem(sys.modules, "pandas", None)  # makes `import pandas` fail
+    with pytest.raises(TableError, match=r"to_dataframe needs pandas.*turnout\[pandas\]"):
+        Table([{"a": 1}]).to_dataframe()
 
 
 def test_from_dataframe_include_index():
