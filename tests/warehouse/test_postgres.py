@@ -81,3 +81,11 @@ def test_float_special_values_and_precision(postgres, pg_schema):
     postgres.copy(Table.from_columns({"i": [0, 1, 2, 3], "f": values}), f"{pg_schema}.t")
     rows = list(postgres.query(f"SELECT f FROM {pg_schema}.t ORDER BY i"))
     assert [row["f"] for row in rows] == values
+
+
+def test_url_password_is_registered_as_secret():
+    from turnout.redaction import redact
+
+    db = Postgres(url="postgresql://someone:url-pass-4567@127.0.0.1:1/x", timeout=1)
+    assert "url-pass-4567" not in repr(db)
+    assert redact("failed with url-pass-4567") == "failed with ***"

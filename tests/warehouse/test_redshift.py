@@ -411,3 +411,13 @@ def test_schema_permissions(warehouse_redshift):
         db.query(f'DROP SCHEMA IF EXISTS "{schema}_extra" CASCADE')
         db.query(f'DROP OWNED BY "{group}"')
         db.query(f'DROP ROLE "{group}"')
+
+
+def test_unload_and_copy_s3_never_log_credentials(warehouse_redshift, s3_bucket, caplog):
+    db = warehouse_redshift.db
+    db.postgres_compatible = False  # log what a real cluster would be sent, then fail on it
+    with caplog.at_level(logging.DEBUG, logger="turnout.warehouse"), pytest.raises(WarehouseError):
+        db.unload("SELECT 1", s3_bucket, "out/x_")
+    statements = [r.getMessage() for r in caplog.records if "UNLOAD" in r.getMessage()]
+    assert statements and all(S3_SECRET_KEY not in message for message in statements)
+    assert all("CREDENTIALS '***'" in message for message in statements)

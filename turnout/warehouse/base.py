@@ -121,6 +121,10 @@ class Warehouse:
     def _describe_error(self, error: BaseException) -> str:
         return str(error).strip()
 
+    def _loggable(self, sql: str) -> str:
+        """The statement as it may appear in a log (engines mask credentials it holds)."""
+        return sql
+
     # --- connections and queries ---------------------------------------------------------------
 
     @contextmanager
@@ -195,7 +199,7 @@ class Warehouse:
 
     def _execute(self, connection: Any, sql: str, parameters: Sequence[Any] | None = None) -> Any:
         """Run one statement; return a DB-API cursor. Driver errors become WarehouseError."""
-        logger.debug("SQL: %s", sql)
+        logger.debug("SQL: %s", self._loggable(sql))
         try:
             cursor = connection.cursor()
             cursor.execute(sql, parameters if parameters else None)

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import psycopg
+from psycopg.conninfo import conninfo_to_dict
 from psycopg.copy import QueuedLibpqWriter
 from psycopg.types.numeric import NumericLoader
 
@@ -105,6 +106,8 @@ class Postgres(PostgresConnection, Warehouse):
     ) -> None:
         self.timeout = timeout
         self.url = url
+        if url is not None:
+            register_secret(conninfo_to_dict(url).get("password"))
         self._settings(username, password, host, db, port, 5432)
         has_settings = url is not None or any([self.username, self.password, self.host, self.db])
         if not has_settings and not Path("~/.pgpass").expanduser().is_file():

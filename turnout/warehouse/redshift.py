@@ -198,6 +198,9 @@ class Redshift(RedshiftTableUtilities, PostgresConnection, Warehouse):
     def _describe_error(self, error: BaseException) -> str:
         return describe_psycopg_error(error)
 
+    def _loggable(self, sql: str) -> str:
+        return redact_credentials(sql)
+
     def _describe_load_error(self, error: BaseException, load: PreparedLoad) -> str:
         # TODO: on a real cluster, read stl_load_errors to name the row and column of a failed
         # S3 COPY; the message now only carries what the server said.
