@@ -13,7 +13,13 @@ import pytest
 import sqlglot
 from sqlglot import exp
 
-from tests.warehouse.conftest import S3_ACCESS_KEY, S3_SECRET_KEY, make_redshift, s3_client
+from tests.warehouse.engines import (
+    S3_ACCESS_KEY,
+    S3_SECRET_KEY,
+    build_engine,
+    make_redshift,
+    s3_client,
+)
 from turnout import Table
 from turnout.errors import ConfigurationError, WarehouseError
 from turnout.warehouse.identifiers import TableName
@@ -180,9 +186,7 @@ def test_alter_table_caps_width_at_65535(warehouse_redshift):
 
 @pytest.fixture
 def warehouse_redshift(request):
-    from tests.warehouse.conftest import _engine
-
-    yield from _engine(request, "redshift_on_postgres", request.getfixturevalue("tmp_path"))
+    yield from build_engine(request, "redshift_on_postgres", request.getfixturevalue("tmp_path"))
 
 
 def test_copy_stages_gzipped_csv_in_s3_and_logs_redacted_copy(
