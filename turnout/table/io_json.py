@@ -13,6 +13,7 @@ import io
 import json
 import logging
 import math
+import re
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -26,6 +27,7 @@ from turnout.table.storage import column_values, slice_column
 logger = logging.getLogger(__name__)
 
 _WRITE_CHUNK_ROWS = 100_000
+_LONG_DIGIT_RUN = re.compile(rb"\d{19}")
 
 
 def read_json_lines(table_class: Any, data: bytes | str, source: str) -> Any:
@@ -54,7 +56,10 @@ def read_json_lines(table_class: Any, data: bytes | str, source: str) -> Any:
 
 
 def _loads(data: bytes) -> Any:
-    """json.loads' result, by orjson where it can (it refuses NaN and Infinity, json does not)."""
+    """json.loads' result, by orjson where it gives the same: orjson refuses NaN and Infinity,
+    and reads an integer beyond 64 bits as a float, so a run of 19 digits goes to json."""
+    if _LONG_DIGIT_RUN.search(data):
+        return json.loads(data)
     try:
         return orjson.loads(data)
     except orjson.JSONDecodeError:
