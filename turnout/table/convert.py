@@ -250,6 +250,8 @@ class ConvertMixin:
             if fast is not None:
                 return build_column(fast, name)
             values = column_values(stored)
+            # TODO: json.loads still builds one Python object per value; a vectorised decoder
+            # (polars json_decode) would change ints into floats across rows, so it is not used.
             if function is json.loads and _orjson_is_exact(stored):
                 converted = apply_per_value(
                     orjson.loads, values, name, errorvalue, fallback=json.loads
