@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import gzip
 import io
 import zipfile
@@ -243,6 +244,24 @@ def test_to_csv_writes_as_petl_does(tmp_path):
 def test_mixed_and_nested_values_are_written_with_str(tmp_path):
     table = Table([{"a": 1, "b": {"k": 1}}, {"a": "x", "b": [1, 2]}, {"a": None, "b": None}])
     assert table.to_csv_string() == "a,b\r\n1,{'k': 1}\r\nx,\"[1, 2]\"\r\n,\r\n"
+
+
+def test_dates_and_datetimes_are_written_with_str():
+    table = Table(
+        [
+            {"d": dt.date(2022, 1, 2), "t": dt.datetime(2022, 1, 2, 3, 4, 5)},
+            {"d": None, "t": dt.datetime(2022, 1, 2, 3, 4, 5, 6)},
+        ]
+    )
+    assert table.to_csv_string() == (
+        "d,t\r\n2022-01-02,2022-01-02 03:04:05\r\n,2022-01-02 03:04:05.000006\r\n"
+    )
+
+
+def test_append_csv_to_gzip(tmp_path):
+    path = Table([{"a": 1, "b": 2}]).to_csv(str(tmp_path / "app.csv.gz"))
+    Table([{"a": 3, "b": 4}]).append_csv(path)
+    assert list(Table.from_csv(path)) == [{"a": "1", "b": "2"}, {"a": "3", "b": "4"}]
 
 
 def test_single_column_empty_cell_is_quoted_like_csv(tmp_path):
