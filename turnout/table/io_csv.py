@@ -58,6 +58,9 @@ def read_csv(
 
     `engine='python'` skips polars and reads with the csv module only (the reference).
     """
+    # TODO: the whole file is held in memory next to the Table it becomes (about twice the
+    # file's size at the peak); reading it in batches would bound that by the batch, but each
+    # batch needs the same exactness checks, and a quoted cell may span two batches.
     options = polars_read_options(csvargs) if engine == "auto" else None
     if not data:
         raise TableFormatError(f"CSV file is empty: {source}")
