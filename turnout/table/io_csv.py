@@ -31,7 +31,6 @@ from turnout.table.storage import column_values
 logger = logging.getLogger(__name__)
 
 _UTF8 = ("utf-8", "utf-8-sig")
-_BOM = b"\xef\xbb\xbf"
 _HEAD = 1 << 20
 _CR, _LF = 13, 10
 _SCAN_CHUNK = 1 << 23
@@ -124,8 +123,9 @@ def to_utf8(data: bytes, source: str, encoding: str | None, errors: str = "stric
     """The content as UTF-8 without a byte-order mark; names file, offset and encoding if bad."""
     name = canonical_encoding(encoding)
     if name in _UTF8 and errors == "strict":
-        # polars validates the bytes as it reads them; the csv path validates them up front.
-        return data[3:] if data.startswith(_BOM) else data
+        # polars validates the bytes as it reads them and drops a byte-order mark; the csv path
+        # validates them up front and decodes with utf-8-sig. No copy is made.
+        return data
     try:
         text = data.decode("utf-8-sig" if name in _UTF8 else name, errors)
     except UnicodeDecodeError as error:
@@ -239,7 +239,7 @@ def _first_record(data: _BytesInput, options: dict[str, Any]) -> list[str] | Non
     None when it cannot be told from the first megabyte, or is not valid UTF-8.
     """
     head = data.head(_HEAD)
-    text = io.TextIOWrapper(io.BytesIO(head), encoding="utf-8", newline="")
+    text = io.TextIOWrapper(io.BytesIO(head), encoding="utf-8-sig", newline="")
     quoting = csv.QUOTE_NONE if options["quote_char"] is None else csv.QUOTE_MINIMAL
     reader = csv.reader(
         text,
@@ -294,7 +294,7 @@ def read_csv_python(
     """The reference reading, with Python's csv module (the one petl and Parsons use)."""
     from turnout.table.construction import unique_names
 
-    text = io.TextIOWrapper(io.BytesIO(data), encoding="utf-8", newline="")
+    text = io.TextIOWrapper(io.BytesIO(data), encoding="utf-8-sig", newline="")
     reader = csv.reader(text, **csvargs)
     try:
         raw_header = list(header) if header is not None else next(reader, [])
