@@ -5,6 +5,9 @@ config; with `kill` = {"phase": extract|load|sync, "at": n}, SIGKILL this proces
 Mobilize call (extract), inside the n-th warehouse bulk load before its commit (load), or just
 after the n-th Action Network call returned (sync: the server has acted, the journal not).
 
+mode "sheets": run examples/mobilize_to_sheets.py; `kill` = {"phase": extract|load, "at": n}
+kills it just after the n-th Mobilize call, or the n-th Sheets/Drive call, returned.
+
 mode "copy": copy a large generated Table over an existing warehouse table; inside the bulk
 load (all rows sent, transaction open) print LOADING and wait to be killed by the parent.
 """
@@ -54,19 +57,22 @@ def warehouse(config: dict[str, Any]) -> Any:
     return Postgres(url=config["postgres_url"])
 
 
-def run_workflow(config: dict[str, Any]) -> None:
+def load_example(name: str) -> Any:
     import importlib.util
 
+    spec = importlib.util.spec_from_file_location(name, ROOT / "examples" / f"{name}.py")
+    assert spec is not None and spec.loader is not None
+    example = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(example)
+    return example
+
+
+def run_workflow(config: dict[str, Any]) -> None:
     from turnout.connectors.action_network import ActionNetwork
     from turnout.connectors.mobilize import MobilizeAmerica
     from turnout.http import RetryPolicy
 
-    spec = importlib.util.spec_from_file_location(
-        "mobilize_to_action_network", ROOT / "examples" / "mobilize_to_action_network.py"
-    )
-    assert spec is not None and spec.loader is not None
-    example = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(example)
+    example = load_example("mobilize_to_action_network")
 
     retry = RetryPolicy(attempts=3, backoff=0.005, backoff_max=0.02, jitter=0.0)
     mobilize = MobilizeAmerica(
@@ -98,6 +104,31 @@ def run_workflow(config: dict[str, Any]) -> None:
     print("SUMMARY " + json.dumps(summary.as_dict()), flush=True)
 
 
+def run_sheets(config: dict[str, Any]) -> None:
+    from turnout.connectors.google_sheets import GoogleSheets
+    from turnout.connectors.mobilize import MobilizeAmerica
+    from turnout.http import RetryPolicy
+
+    example = load_example("mobilize_to_sheets")
+    retry = RetryPolicy(attempts=3, backoff=0.005, backoff_max=0.02, jitter=0.0)
+    mobilize = MobilizeAmerica(
+        config["mobilize_key"], uri=config["mobilize_url"], per_page=5, rate_limit=None, retry=retry
+    )
+    google_sheets = GoogleSheets(
+        config["keyfile"], api_base_url=config["sheets_url"], retry_policy=retry
+    )
+    kill = config["kill"]
+    if kill["phase"] == "extract":
+        mobilize.client.send = counting(mobilize.client.send, kill["at"], before=False)
+    else:
+        http = google_sheets.gspread_client.http_client
+        http.request = counting(http.request, kill["at"], before=False)
+    summary = example.run(
+        mobilize, google_sheets, config["folder"], organization_id=config["organization"]
+    )
+    print("SUMMARY " + json.dumps(summary), flush=True)
+
+
 def run_copy(config: dict[str, Any]) -> None:
     from turnout import Table
 
@@ -122,6 +153,8 @@ def main() -> None:
     config = json.loads(Path(sys.argv[1]).read_text(encoding="utf-8"))
     if config["mode"] == "workflow":
         run_workflow(config)
+    elif config["mode"] == "sheets":
+        run_sheets(config)
     else:
         run_copy(config)
 

@@ -243,3 +243,53 @@ def _tables(warehouse: Any, schema: str) -> list[str]:
         [schema],
     )
     return [row["table_name"] for row in rows or []]
+
+
+# A clean run of the sheet workflow on SHEET_SIZES makes 6 Mobilize calls (per_page 5) and 25
+# Sheets/Drive calls through gspread (create, reads, writes, formats) after its token.
+SHEET_SIZES = {"organizations": 1, "events": 4, "people": 20, "attendances": 30}
+
+
+@pytest.mark.parametrize(("phase", "seed"), [("extract", 11), ("load", 12), ("load", 13)])
+def test_the_sheet_workflow_killed_and_run_again_writes_the_clean_spreadsheet(
+    phase: str, seed: int, sheets_emulator: Any, sheets_keyfile: Path, tmp_path: Path
+) -> None:
+    from tests.faults.scenarios import mobilize_connector, start_mobilize
+    from tests.faults.workflows import ScenarioResult, check_sheet, raw_attendances
+    from turnout.connectors.google_sheets import GoogleSheets
+
+    example = load_example("mobilize_to_sheets")
+    at = random.Random(seed).randint(1, {"extract": 6, "load": 25}[phase])
+    mobilize_server = start_mobilize(seed, **SHEET_SIZES)
+    try:
+        records = raw_attendances(mobilize_server)
+        folder = sheets_emulator.app.create_folder("Organizers")
+        config = {
+            "mode": "sheets",
+            "mobilize_url": f"{mobilize_server.url}/v1/",
+            "mobilize_key": MOBILIZE_KEY,
+            "sheets_url": sheets_emulator.url,
+            "keyfile": str(sheets_keyfile),
+            "folder": folder,
+            "organization": ORGANIZATION,
+            "kill": {"phase": phase, "at": at},
+        }
+        killed = run_child(config, tmp_path / "killed.json")
+        assert killed.returncode == -signal.SIGKILL, killed.stderr
+
+        google_sheets = GoogleSheets(str(sheets_keyfile), api_base_url=sheets_emulator.url)
+        summary = example.run(
+            mobilize_connector(mobilize_server),
+            google_sheets,
+            folder,
+            organization_id=ORGANIZATION,
+        )
+
+        result = ScenarioResult("mobilize_to_sheets", seed)
+        check_sheet(result, sheets_emulator, summary["spreadsheet_id"], records, example.COLUMNS)
+        assert (result.lost, result.duplicated, result.problems) == ([], [], [])
+        # TODO: a kill after create_spreadsheet leaves that partial spreadsheet in the folder
+        # beside the re-run's (the example always creates a new one); not asserted until
+        # examples/mobilize_to_sheets.py reuses or removes it. See tests/faults/RESULTS.md.
+    finally:
+        mobilize_server.stop()

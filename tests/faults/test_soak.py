@@ -81,9 +81,11 @@ def figures(results: list[ScenarioResult]) -> dict[str, Any]:
     for workflow in [*sorted({r.workflow for r in results}), "all"]:
         chosen = [r for r in results if workflow in ("all", r.workflow)]
         faults: Counter[str] = Counter()
+        details: Counter[str] = Counter()
         errors: Counter[str] = Counter()
         for r in chosen:
             faults.update(r.faults)
+            details.update(r.fault_details)
             errors.update(r.errors)
         report[workflow] = {
             "scenarios": len(chosen),
@@ -96,6 +98,7 @@ def figures(results: list[ScenarioResult]) -> dict[str, Any]:
             "leftover_spreadsheets": sum(r.leftover_spreadsheets for r in chosen),
             "faults_injected": faults.total(),
             "faults_by_kind": dict(sorted(faults.items())),
+            "rate_limits_and_server_errors": dict(sorted(details.items())),
             "failed_run_errors": dict(sorted(errors.items())),
         }
     return report

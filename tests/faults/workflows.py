@@ -23,7 +23,7 @@ import requests
 
 from turnout.connectors.action_network import action_network_id
 from turnout.emulators.action_network.store import digits
-from turnout.emulators.base import FAULT_KINDS, EmulatorServer, FaultInjector
+from turnout.emulators.base import FAULT_KINDS, EmulatorServer, Fault, FaultInjector
 from turnout.errors import TurnoutError
 from turnout.http import RetryPolicy
 
@@ -60,13 +60,31 @@ def load_example(name: str) -> ModuleType:
 SHEETS_FAULT_KINDS = tuple(kind for kind in FAULT_KINDS if kind != "slow")
 
 
+class DetailedInjector(FaultInjector):
+    """A FaultInjector that also counts what each fault looked like: 429s with and without
+    Retry-After, and 5xx replies by status."""
+
+    def __init__(self, seed: int = 0) -> None:
+        super().__init__(seed)
+        self.details: Counter[str] = Counter()
+
+    def next_fault(self, method: str, path: str) -> Fault | None:
+        fault = super().next_fault(method, path)
+        if fault is not None and fault.kind == "rate_limit":
+            with_header = fault.retry_after is not None
+            self.details["429 with Retry-After" if with_header else "429 without Retry-After"] += 1
+        elif fault is not None and fault.kind == "server_error":
+            self.details[f"HTTP {fault.status}"] += 1
+        return fault
+
+
 def random_faults(
     seed: int, probability: float, kinds: tuple[str, ...] = FAULT_KINDS
-) -> FaultInjector:
+) -> DetailedInjector:
     """A seeded injector failing each request with `probability`, the kind drawn from `kinds`
     (default all five: 429s with and without Retry-After, 500/502/503, slow past the client's
     timeout, connections dropped mid-body, truncated JSON)."""
-    injector = FaultInjector(seed)
+    injector = DetailedInjector(seed)
     injector.randomize(probability, kinds, retry_after=RETRY_AFTER, delay=SLOW_DELAY)
     return injector
 
@@ -84,12 +102,14 @@ class ScenarioResult:
     duplicated: list[Any] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     faults: Counter[str] = field(default_factory=Counter)
+    fault_details: Counter[str] = field(default_factory=Counter)
     leftover_spreadsheets: int = 0  # partial spreadsheets failed runs left in the folder
     errors: Counter[str] = field(default_factory=Counter)
 
     def add_faults(self, *injectors: FaultInjector) -> None:
         for injector in injectors:
             self.faults.update(injector.injected)
+            self.fault_details.update(getattr(injector, "details", {}))
 
 
 def run_until_clean(attempt: Any, result: ScenarioResult, max_runs: int) -> Any:
