@@ -98,6 +98,13 @@ def test_from_json_line_delimited_ints_and_floats_are_not_merged(tmp_path):
     assert type(values[0]) is int
 
 
+def test_repeated_keys_and_lone_surrogates_read_as_json_does(tmp_path):
+    path = tmp_path / "odd.jsonl"
+    path.write_text('{"a": 1, "a": 2, "s": "x\\ud800y"}\n{"a": 3, "s": "\\u00e9"}\n')
+    table = Table.from_json(str(path), line_delimited=True)
+    assert list(table) == [{"a": 2, "s": "x\ud800y"}, {"a": 3, "s": "é"}]
+
+
 def test_integers_beyond_64_bits_stay_exact(tmp_path):
     big = 123456789012345678901234567890
     lines = tmp_path / "big.jsonl"
