@@ -14,7 +14,18 @@ from collections.abc import Iterator
 import pytest
 
 from tests.fixtures.postgres import unique_schema_name
-from tests.warehouse.engines import ENGINES, SIZED_ENGINES, Engine, build_engine, s3_client
+
+# Re-exported: tests/examples imports these (with the s3 fixtures below) from this module.
+from tests.warehouse.engines import (  # noqa: F401
+    ENGINES,
+    S3_ACCESS_KEY,
+    S3_SECRET_KEY,
+    SIZED_ENGINES,
+    Engine,
+    build_engine,
+    make_redshift,
+    s3_client,
+)
 
 
 @pytest.fixture(scope="session")
