@@ -1,6 +1,8 @@
 """Construction and access: Parsons' documented behaviour, written out as plain values."""
 
 import datetime as dt
+import subprocess
+import sys
 
 import petl
 import polars as pl
@@ -162,3 +164,30 @@ def test_use_petl_as_documented():
     assert list(petl.values(as_petl, "a")) == [1, 2, 3]
     with pytest.raises(TableError, match="no_such"):
         Table(ROWS).use_petl("no_such")
+
+
+def test_importing_table_does_not_import_pyarrow_or_numpy():
+    # pyarrow (and the numpy it pulls in) is about 40 MB of RSS; only to_arrow, parquet and
+    # JSON-lines reading need it, and they import it themselves.
+    code = (
+        "import sys\n"
+        "from turnout import Table\n"
+        "Table([{'a': 1}]).to_dicts()\n"
+        "print(sorted(m for m in ('pyarrow', 'numpy') if m in sys.modules))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert result.stdout.strip() == "[]"
+
+
+def test_to_arrow_and_back_without_importing_pyarrow_first():
+    code = (
+        "from turnout import Table\n"
+        "arrow = Table([{'a': 1, 'b': 'x'}]).to_arrow()\n"
+        "print(type(arrow).__module__, Table(arrow).to_dicts())\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert result.stdout.strip() == "pyarrow.lib [{'a': 1, 'b': 'x'}]"

@@ -8,13 +8,13 @@ pyarrow Table, another turnout Table, or nothing (an empty Table).
 from __future__ import annotations
 
 import logging
+import sys
 from collections.abc import Iterable, Sequence
 from operator import itemgetter
 from typing import Any
 
 import petl
 import polars as pl
-import pyarrow as pa
 
 from turnout.errors import TableError
 from turnout.table.storage import Column, build_column, series_column
@@ -55,7 +55,10 @@ def columns_from_input(source: Any) -> tuple[dict[str, Column], int]:
         return dict(source._columns), source._num_rows
     if isinstance(source, pl.DataFrame):
         return columns_from_polars(source)
-    if isinstance(source, pa.Table):
+    # pyarrow is not imported here (about 40 MB of RSS): a pyarrow Table can only exist once the
+    # caller has imported it.
+    pa = sys.modules.get("pyarrow")
+    if pa is not None and isinstance(source, pa.Table):
         return columns_from_polars(pl.from_arrow(source))
     if isinstance(source, list | tuple):
         return columns_from_sequence(source)

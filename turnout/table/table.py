@@ -39,11 +39,10 @@ import logging
 from collections.abc import Iterator, Mapping, Sequence
 from enum import Enum
 from itertools import repeat
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import petl
 import polars as pl
-import pyarrow as pa
 
 from turnout.errors import ColumnNotFoundError, TableError
 from turnout.table.columns import ColumnsMixin
@@ -60,6 +59,11 @@ from turnout.table.storage import (
     slice_column,
 )
 from turnout.table.unpack import UnpackMixin
+
+if TYPE_CHECKING:
+    # pyarrow costs about 40 MB of RSS (it pulls in numpy): only to_arrow() needs it, and
+    # polars imports it there.
+    import pyarrow as pa
 
 logger = logging.getLogger(__name__)
 
