@@ -21,7 +21,12 @@ from tests.connectors.civis_server import (
 )
 from turnout.connectors.civis import Civis, CivisClient
 from turnout.emulators.base import EmulatorServer
-from turnout.errors import AuthenticationError, ConfigurationError, WarehouseError
+from turnout.errors import (
+    AuthenticationError,
+    ConfigurationError,
+    TransportError,
+    WarehouseError,
+)
 from turnout.table import Table
 
 API_KEY = "civis-test-key-7f3a9"
@@ -235,3 +240,13 @@ def test_a_wrong_key_is_an_authentication_error_that_hides_the_key(stub):
 
     assert caught.value.status == 401
     assert wrong not in str(caught.value)
+
+
+def test_an_unreachable_api_is_a_transport_error(monkeypatch):
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    monkeypatch.setenv("CIVIS_API_ENDPOINT", f"http://127.0.0.1:{port}")
+
+    with pytest.raises(TransportError, match="cannot reach the Civis API"):
+        Civis(db=DATABASE_NAME, api_key="unreachable-key-0001")

@@ -231,6 +231,7 @@ class BigQueryStub(EmulatorApp):
         self.jobs: dict[str, Job] = {}
         self._uploads: dict[str, dict[str, Any]] = {}
         self.tokens_issued = 0
+        self.refuse_tokens = False  # answer every token request with invalid_grant
 
     def reset(
         self,
@@ -249,6 +250,7 @@ class BigQueryStub(EmulatorApp):
             self.jobs.clear()
             self._uploads.clear()
             self.tokens_issued = 0
+            self.refuse_tokens = False
         with self._log_lock:
             self.requests.clear()
 
@@ -315,6 +317,10 @@ class BigQueryStub(EmulatorApp):
     def token(self, request: Request) -> Response:
         if request.form.get("grant_type") != "urn:ietf:params:oauth:grant-type:jwt-bearer":
             return json_response({"error": "unsupported_grant_type"}, 400)
+        if self.refuse_tokens:
+            return json_response(
+                {"error": "invalid_grant", "error_description": "Invalid JWT Signature."}, 400
+            )
         with self._lock:
             self.tokens_issued += 1
         return json_response(

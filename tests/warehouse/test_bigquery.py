@@ -21,8 +21,10 @@ import turnout
 from tests.warehouse.bigquery_server import BigQueryStub
 from turnout.emulators.base import EmulatorServer
 from turnout.errors import (
+    AuthenticationError,
     ConfigurationError,
     TableExistsError,
+    TransportError,
     UnknownOutcomeError,
     WarehouseError,
 )
@@ -839,3 +841,40 @@ def test_query_with_connection_runs_through_the_db_api(stub, bq):
     assert len(app.requests_to("/projects/turnout-test/queries", "POST")) == 3
     with pytest.raises(WarehouseError, match="commits every statement"):
         bq.query_with_connection("SELECT 1", connection, commit=False)
+
+
+# --- failures the client gives up on -----------------------------------------------------------
+
+
+def _closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_an_unreachable_endpoint_fails_after_the_retry_deadline():
+    bq = GoogleBigQuery(
+        app_creds=AnonymousCredentials(),
+        project=PROJECT,
+        client_options={"api_endpoint": f"http://127.0.0.1:{_closed_port()}"},
+        retry_deadline=0.5,
+    )
+
+    with pytest.raises(TransportError, match="BigQuery query failed: no answer after retrying"):
+        bq.query("SELECT 1")
+    with pytest.raises(TransportError, match=r"cannot tell whether 'ds\.t' exists"):
+        bq.table_exists("ds.t")
+
+
+def test_refused_service_account_credentials_are_an_authentication_error(stub):
+    app, url = stub
+    app.refuse_tokens = True
+    info = _service_account(f"{url}/token")
+    bq = GoogleBigQuery(app_creds=info, client_options={"api_endpoint": url}, retry_deadline=1)
+
+    with pytest.raises(AuthenticationError, match="the credentials were refused") as caught:
+        bq.query("SELECT 1")
+
+    assert "invalid_grant" in str(caught.value)
+    assert info["private_key"] not in str(caught.value)
+    assert app.requests_to("/bigquery/", "POST") == []

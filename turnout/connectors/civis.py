@@ -31,7 +31,12 @@ with warnings.catch_warnings():
     warnings.filterwarnings("ignore", category=FutureWarning, module=r"civis\.(ml|parallel)")
     import civis
 
-from turnout.errors import AuthenticationError, ConfigurationError, WarehouseError
+from turnout.errors import (
+    AuthenticationError,
+    ConfigurationError,
+    TransportError,
+    WarehouseError,
+)
 from turnout.redaction import redact, register_secret
 from turnout.table import Table
 from turnout.warehouse.identifiers import parse_table_name
@@ -76,6 +81,10 @@ class CivisClient:
                     f"Civis refused the API key ({API_KEY_ENV}): {message}", status=status
                 ) from None
             raise ConfigurationError(f"cannot start the Civis client: {message}") from None
+        except requests.exceptions.ConnectionError as error:
+            raise TransportError(
+                f"cannot reach the Civis API to read its spec: {redact(error)}"
+            ) from error
 
     def __repr__(self) -> str:
         return f"CivisClient(db={self.db!r})"

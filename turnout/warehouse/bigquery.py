@@ -34,6 +34,7 @@ import requests
 from google.api_core import exceptions as google_exceptions
 from google.cloud import bigquery
 from google.cloud.bigquery import dbapi
+from google.cloud.bigquery import retry as bigquery_retry
 
 from turnout.errors import (
     ConfigurationError,
@@ -47,6 +48,7 @@ from turnout.table.storage import take
 from turnout.warehouse.bigquery_credentials import CREDENTIALS_ENV, load_credentials
 from turnout.warehouse.bigquery_names import (
     BigQueryTableName,
+    api_errors,
     api_message,
     parse_table_name,
     quote_identifier,
@@ -75,6 +77,7 @@ __all__ = [
 ]
 
 PROJECT_ENV = "GOOGLE_CLOUD_PROJECT"
+DEFAULT_RETRY_DEADLINE = 30.0
 IF_EXISTS = ("fail", "append", "truncate", "drop")
 
 # Parsons' default: also reach external tables stored in Google Drive.
@@ -101,6 +104,9 @@ class GoogleBigQuery:
         client_options: passed to ``bigquery.Client`` (``api_endpoint`` points it elsewhere,
             as tests do); default Parsons' scopes (Drive, BigQuery, Cloud Platform).
         tmp_gcs_bucket: accepted for Parsons compatibility; loads do not stage in Cloud Storage.
+        retry_deadline: seconds each API call keeps retrying transient failures (5xx, 429, a
+            refused or dropped connection). google-cloud-bigquery's own default is 600, which
+            makes an unreachable endpoint look like a hang; turnout's is 30.
     """
 
     def __init__(
@@ -110,6 +116,8 @@ class GoogleBigQuery:
         location: str | None = None,
         client_options: dict | None = _DEFAULT_CLIENT_OPTIONS,
         tmp_gcs_bucket: str | None = None,
+        *,
+        retry_deadline: float = DEFAULT_RETRY_DEADLINE,
     ) -> None:
         options = dict(client_options or {})
         self.credentials, credentials_project = load_credentials(app_creds, options.get("scopes"))
@@ -124,6 +132,9 @@ class GoogleBigQuery:
         self.tmp_gcs_bucket = tmp_gcs_bucket
         self._client: bigquery.Client | None = None
         self.dialect = "bigquery"
+        # Every API call below passes these, so no call retries longer than retry_deadline.
+        self.retry = bigquery_retry.DEFAULT_RETRY.with_timeout(retry_deadline)
+        self.job_retry = bigquery_retry.DEFAULT_JOB_RETRY.with_timeout(retry_deadline)
 
     def __repr__(self) -> str:
         return f"GoogleBigQuery(project={self.project!r}, location={self.location!r})"
@@ -165,11 +176,13 @@ class GoogleBigQuery:
         job_config = bigquery.QueryJobConfig(query_parameters=query_parameters(parameters))
         statement = convert_placeholders(sql, parameters)
         logger.debug("BigQuery query: %s", _first_line(statement))
-        try:
-            job = self.client.query(statement, job_config=job_config)
-            rows = job.result()
-        except google_exceptions.GoogleAPICallError as error:
-            raise WarehouseError(f"BigQuery query failed: {api_message(error)}") from error
+        with api_errors("BigQuery query failed"):
+            # job_retry=None here: with a job_retry, the client wraps jobs.insert in a retry of
+            # its own with a fixed 600 s deadline. The bounded job_retry goes to result().
+            job = self.client.query(
+                statement, job_config=job_config, retry=self.retry, job_retry=None
+            )
+            rows = job.result(retry=self.retry, job_retry=self.job_retry)
         if not return_values or not rows.schema or not rows.total_rows:
             return None
         # TODO: the whole result is held in memory as Arrow; Parsons spools big results to a
@@ -235,35 +248,24 @@ class GoogleBigQuery:
 
     def table_exists(self, table_name: str) -> bool:
         """Whether the table exists."""
-        try:
-            self.client.get_table(self.get_table_ref(table_name))
-        except google_exceptions.NotFound:
-            return False
-        except google_exceptions.GoogleAPICallError as error:
-            raise WarehouseError(
-                f"cannot tell whether {table_name!r} exists: {api_message(error)}"
-            ) from error
+        with api_errors(f"cannot tell whether {table_name!r} exists"):
+            try:
+                self.client.get_table(self.get_table_ref(table_name), retry=self.retry)
+            except google_exceptions.NotFound:
+                return False
         return True
 
     def delete_table(self, table_name: str) -> None:
         """Delete the table; a table that does not exist is an error, as in Parsons."""
-        try:
-            self.client.delete_table(self.get_table_ref(table_name))
-        except google_exceptions.GoogleAPICallError as error:
-            raise WarehouseError(
-                f"cannot delete table {table_name!r}: {api_message(error)}"
-            ) from error
+        with api_errors(f"cannot delete table {table_name!r}"):
+            self.client.delete_table(self.get_table_ref(table_name), retry=self.retry)
         logger.info("deleted BigQuery table %s", table_name)
 
     def get_tables(self, schema: str, table_name: str | None = None) -> Table:
         """The tables of a dataset (`schema`), optionally only the one named `table_name`."""
         dataset = bigquery.DatasetReference(self.project, schema)
-        try:
-            listed = list(self.client.list_tables(dataset))
-        except google_exceptions.GoogleAPICallError as error:
-            raise WarehouseError(
-                f"cannot list the tables of dataset {schema!r}: {api_message(error)}"
-            ) from error
+        with api_errors(f"cannot list the tables of dataset {schema!r}"):
+            listed = list(self.client.list_tables(dataset, retry=self.retry))
         rows = [
             {
                 "table_catalog": item.project,
@@ -299,12 +301,8 @@ class GoogleBigQuery:
         return 0 if result is None else int(result.first)
 
     def _get_table(self, table_name: str) -> bigquery.Table:
-        try:
-            return self.client.get_table(self.get_table_ref(table_name))
-        except google_exceptions.GoogleAPICallError as error:
-            raise WarehouseError(
-                f"cannot read table {table_name!r}: {api_message(error)}"
-            ) from error
+        with api_errors(f"cannot read table {table_name!r}"):
+            return self.client.get_table(self.get_table_ref(table_name), retry=self.retry)
 
     # --- loading -------------------------------------------------------------------------------
 
@@ -431,17 +429,23 @@ class GoogleBigQuery:
         load_kwargs: dict[str, Any],
     ) -> bigquery.LoadJob:
         job_id = load_kwargs.get("job_id", "(an id chosen by the client)")
+        # An error the service reports means the job failed as a whole; no answer at all (a
+        # timeout, a dropped connection, retries run out) leaves the outcome unknown.
         try:
             job = self.client.load_table_from_file(
                 buffer, reference, size=size, job_config=config, **load_kwargs
             )
-            job.result(timeout=max_timeout)
+            job.result(retry=self.retry, timeout=max_timeout)
         except google_exceptions.GoogleAPICallError as error:
             raise WarehouseError(
                 f"loading into BigQuery table {table_name!r} failed; the table is unchanged: "
                 f"{api_message(error)}"
             ) from error
-        except (concurrent.futures.TimeoutError, requests.exceptions.ConnectionError) as error:
+        except (
+            concurrent.futures.TimeoutError,
+            requests.exceptions.ConnectionError,
+            google_exceptions.RetryError,
+        ) as error:
             raise UnknownOutcomeError(
                 f"loading into BigQuery table {table_name!r}: no answer about load job "
                 f"{job_id} ({type(error).__name__}); it may still finish. Check the job before "
@@ -497,7 +501,9 @@ class GoogleBigQuery:
             self.query(merge_statement(target, staging, batch.columns, keys), return_values=False)
         finally:
             if cleanup_temp_table:
-                self.client.delete_table(self.get_table_ref(staging.display), not_found_ok=True)
+                self.client.delete_table(
+                    self.get_table_ref(staging.display), retry=self.retry, not_found_ok=True
+                )
         logger.info("upserted %s rows into %s", batch.num_rows, target_table)
 
     def _qualified(self, table_name: str) -> BigQueryTableName:
@@ -528,14 +534,11 @@ class GoogleBigQuery:
     def _existing_schema(
         self, reference: bigquery.TableReference, table_name: str
     ) -> list[bigquery.SchemaField] | None:
-        try:
-            return list(self.client.get_table(reference).schema)
-        except google_exceptions.NotFound:
-            return None
-        except google_exceptions.GoogleAPICallError as error:
-            raise WarehouseError(
-                f"cannot read table {table_name!r} before loading: {api_message(error)}"
-            ) from error
+        with api_errors(f"cannot read table {table_name!r} before loading"):
+            try:
+                return list(self.client.get_table(reference, retry=self.retry).schema)
+            except google_exceptions.NotFound:
+                return None
 
     def _load_columns(
         self,

@@ -8,11 +8,14 @@ service's errors for WarehouseError messages.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
+import google.auth.exceptions
 from google.api_core import exceptions as google_exceptions
 
-from turnout.errors import WarehouseError
+from turnout.errors import AuthenticationError, TransportError, WarehouseError
 from turnout.redaction import redact
 
 
@@ -67,3 +70,26 @@ def api_message(error: google_exceptions.GoogleAPICallError) -> str:
         if text and text not in details[0]:
             details.append(text)
     return redact("; ".join(details))
+
+
+@contextmanager
+def api_errors(what: str) -> Iterator[None]:
+    """Turn the client's exceptions into turnout's, each message starting with `what`.
+
+    Retries that ran out (a refused or dropped connection, 5xx or 429 for the whole retry
+    deadline) become TransportError; credentials the token endpoint refuses become
+    AuthenticationError; any other API error a WarehouseError.
+    """
+    try:
+        yield
+    except google_exceptions.RetryError as error:
+        cause = error.cause if error.cause is not None else error
+        raise TransportError(f"{what}: no answer after retrying: {redact(cause)}") from error
+    except google.auth.exceptions.RefreshError as error:
+        raise AuthenticationError(
+            f"{what}: the credentials were refused: {redact(error)}"
+        ) from error
+    except google.auth.exceptions.TransportError as error:
+        raise TransportError(f"{what}: cannot reach the token endpoint: {redact(error)}") from error
+    except google_exceptions.GoogleAPICallError as error:
+        raise WarehouseError(f"{what}: {api_message(error)}") from error

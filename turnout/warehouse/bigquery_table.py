@@ -4,11 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from google.api_core import exceptions as google_exceptions
-
-from turnout.errors import WarehouseError
 from turnout.table import Table
-from turnout.warehouse.bigquery_names import api_message
+from turnout.warehouse.bigquery_names import api_errors
 from turnout.warehouse.bigquery_schema import arrow_to_table
 
 if TYPE_CHECKING:
@@ -44,13 +41,11 @@ class BigQueryTable:
         BigQuery keeps no row order; for a defined order, query with ORDER BY.
         """
         table = self.db._get_table(self.table)
-        try:
-            rows = self.db.client.list_rows(table, start_index=offset, max_results=chunk_size)
+        with api_errors(f"cannot read the rows of {self.table!r}"):
+            rows = self.db.client.list_rows(
+                table, start_index=offset, max_results=chunk_size, retry=self.db.retry
+            )
             arrow = rows.to_arrow(create_bqstorage_client=False)
-        except google_exceptions.GoogleAPICallError as error:
-            raise WarehouseError(
-                f"cannot read the rows of {self.table!r}: {api_message(error)}"
-            ) from error
         return arrow_to_table(arrow, table.schema)
 
     def drop(self, cascade: bool = False) -> None:
