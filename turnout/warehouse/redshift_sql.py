@@ -8,7 +8,6 @@ free-form option is checked against what Redshift accepts. Identifiers are quote
 from __future__ import annotations
 
 import re
-from typing import Any
 
 from turnout.errors import WarehouseError
 from turnout.warehouse.identifiers import TableName, column_list, quote_literal
@@ -198,9 +197,3 @@ def distribution_clause(distkey: str | None, sortkey: str | list[str] | None) ->
             else (f" SORTKEY({column_list(keys)})")
         )
     return clause
-
-
-def statement_options(**kwargs: Any) -> dict[str, Any]:
-    """Only the options copy_statement knows, from a copy() call's keyword arguments."""
-    known = copy_statement.__kwdefaults__ or {}
-    return {key: value for key, value in kwargs.items() if key in known}
