@@ -878,3 +878,20 @@ def test_refused_service_account_credentials_are_an_authentication_error(stub):
     assert "invalid_grant" in str(caught.value)
     assert info["private_key"] not in str(caught.value)
     assert app.requests_to("/bigquery/", "POST") == []
+
+
+def test_a_key_that_does_not_parse_names_its_source_not_its_text(stub, monkeypatch):
+    _, url = stub
+    info = dict(
+        _service_account(f"{url}/token"),
+        private_key="-----BEGIN PRIVATE KEY-----\nnot-a-key-QQQQ\n",
+    )
+
+    with pytest.raises(ConfigurationError, match=r"^app_creds: ") as from_argument:
+        GoogleBigQuery(app_creds=info)
+    monkeypatch.setenv("GOOGLE_APPLICATION_CREDENTIALS", json.dumps(info))
+    with pytest.raises(ConfigurationError, match=r"^GOOGLE_APPLICATION_CREDENTIALS: ") as from_env:
+        GoogleBigQuery()
+
+    for caught in (from_argument, from_env):
+        assert "not-a-key-QQQQ" not in str(caught.value)

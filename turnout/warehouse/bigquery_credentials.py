@@ -43,7 +43,8 @@ def load_credentials(
             f"GoogleBigQuery needs credentials: pass app_creds or set {CREDENTIALS_ENV} "
             "(a path to a service account JSON file, or the JSON text)"
         )
-    info = _credentials_info(raw)
+    source = "app_creds" if app_creds is not None else CREDENTIALS_ENV
+    info = _credentials_info(raw, source)
     for key in _SECRET_KEYS:
         register_secret(info.get(key))
 
@@ -56,17 +57,17 @@ def load_credentials(
             creds = user_credentials.Credentials.from_authorized_user_info(info, scopes=scopes)
         else:
             raise ConfigurationError(
-                f"{CREDENTIALS_ENV}: credentials of type {kind!r} are not supported; expected "
+                f"{source}: credentials of type {kind!r} are not supported; expected "
                 "'service_account' or 'authorized_user'"
             )
     except ValueError as error:
         if isinstance(error, ConfigurationError):
             raise
-        raise ConfigurationError(f"{CREDENTIALS_ENV}: {redact(error)}") from None
+        raise ConfigurationError(f"{source}: {redact(error)}") from None
     return creds, info.get("project_id") or info.get("quota_project_id")
 
 
-def _credentials_info(raw: str | dict) -> dict[str, Any]:
+def _credentials_info(raw: str | dict, source: str) -> dict[str, Any]:
     if isinstance(raw, Mapping):
         return dict(raw)
     text = raw
@@ -76,16 +77,15 @@ def _credentials_info(raw: str | dict) -> dict[str, Any]:
             text = path.read_text(encoding="utf-8")
         except OSError as error:
             raise ConfigurationError(
-                f"{CREDENTIALS_ENV}: cannot read credentials file {str(path)!r}: {error.strerror}"
+                f"{source}: cannot read credentials file {str(path)!r}: {error.strerror}"
             ) from None
     try:
         info = json.loads(text)
     except json.JSONDecodeError as error:
         # The message carries no part of the text, which may hold a private key.
         raise ConfigurationError(
-            f"{CREDENTIALS_ENV}: credentials are not valid JSON (line {error.lineno}, column "
-            f"{error.colno})"
+            f"{source}: credentials are not valid JSON (line {error.lineno}, column {error.colno})"
         ) from None
     if not isinstance(info, dict):
-        raise ConfigurationError(f"{CREDENTIALS_ENV}: credentials JSON must be an object")
+        raise ConfigurationError(f"{source}: credentials JSON must be an object")
     return info
