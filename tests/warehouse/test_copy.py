@@ -363,3 +363,28 @@ def test_decimal_round_trip(warehouse):
         Decimal("-0.01"),
         None,
     ]
+
+
+def test_alter_table_widens_integer_columns(warehouse):
+    name = warehouse.name("t")
+    warehouse.db.query(f"CREATE TABLE {name} (id INTEGER, n SMALLINT)")
+    warehouse.db.copy(Table([{"id": 1, "n": 2}]), name, if_exists="append")
+    big = Table([{"id": 2**40, "n": 2**20}])
+    with pytest.raises(WarehouseError, match=rf"{warehouse.schema}\.t"):
+        warehouse.db.copy(big, name, if_exists="append")
+    if warehouse.kind == "redshift_on_postgres":
+        # Redshift cannot change a column's integer type: the load fails, the table is intact.
+        with pytest.raises(WarehouseError):
+            warehouse.db.copy(big, name, if_exists="append", alter_table=True)
+        assert _ids(warehouse, "t") == [{"id": 1, "n": 2}]
+        return
+    warehouse.db.copy(big, name, if_exists="append", alter_table=True)
+    assert _ids(warehouse, "t") == [{"id": 1, "n": 2}, {"id": 2**40, "n": 2**20}]
+    assert {
+        row["data_type"]
+        for row in warehouse.rows(
+            "SELECT data_type FROM information_schema.columns "
+            f"WHERE table_schema = {warehouse.db.placeholder} AND table_name = 't'",
+            [warehouse.schema],
+        )
+    } == {"bigint" if warehouse.kind == "postgres" else "BIGINT"}

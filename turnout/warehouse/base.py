@@ -28,6 +28,8 @@ IfExists = Literal["fail", "append", "truncate", "drop"]
 IF_EXISTS_MODES = ("fail", "append", "truncate", "drop")
 
 _TEXT_TYPES = ("character varying", "varchar", "character", "char", "bpchar")
+# information_schema spelling of an integer column -> 2**(bits - 1).
+_INTEGER_LIMITS = {"smallint": 2**15, "integer": 2**31, "bigint": 2**63}
 
 
 @dataclass(frozen=True)
@@ -463,7 +465,7 @@ class Warehouse:
         quoted_table = table.quoted(self.dialect.quote)
         unit = self.dialect.text_width_unit
 
-        widen: dict[str, int] = {}
+        widen: dict[str, str] = {}  # column -> its new SQL type
         for name in load.columns:
             column = existing.get(name) or folded.get(name.casefold())
             if column is None:
@@ -474,8 +476,10 @@ class Warehouse:
                 )
                 logger.info("added column %r to %s", name, table.display)
                 continue
-            # TODO: only varchar widths grow; an existing INTEGER column that now needs BIGINT
-            # (or numeric) still fails the load with the engine's out-of-range error.
+            wider_integer = self._wider_integer_type(column, load, name)
+            if wider_integer is not None:
+                widen[column.name] = wider_integer
+                continue
             if column.width is None or column.data_type not in _TEXT_TYPES:
                 continue
             needed = self.dialect.text_width(load.types[name])
@@ -488,7 +492,7 @@ class Warehouse:
                         f"is {width} {unit}, wider than the widest varchar ({limit}) "
                         f"{self.dialect.name} allows"
                     )
-                widen[column.name] = needed
+                widen[column.name] = f"VARCHAR({needed})"
 
         if not widen:
             return
@@ -501,14 +505,14 @@ class Warehouse:
             )
         for view, _definition in views:
             self._run(connection, f"DROP VIEW {view.quoted(self.dialect.quote)}", table)
-        for name, width in widen.items():
+        for name, sql_type in widen.items():
             quoted = quote_identifier(name, self.dialect.quote)
             self._run(
                 connection,
-                f"ALTER TABLE {quoted_table} ALTER COLUMN {quoted} TYPE VARCHAR({width})",
+                f"ALTER TABLE {quoted_table} ALTER COLUMN {quoted} TYPE {sql_type}",
                 table,
             )
-            logger.info("widened %s.%s to varchar(%s)", table.display, name, width)
+            logger.info("widened %s.%s to %s", table.display, name, sql_type)
         for view, definition in reversed(views):
             self._run(
                 connection,
@@ -516,6 +520,25 @@ class Warehouse:
                 table,
             )
             logger.info("re-created view %s", view.display)
+
+    def _wider_integer_type(
+        self, column: ExistingColumn, load: PreparedLoad, name: str
+    ) -> str | None:
+        """BIGINT (or the big-integer type) for an integer column the load's values overflow;
+        None when they fit or the engine cannot change a column's integer type (Redshift)."""
+        limit = _INTEGER_LIMITS.get(column.data_type)
+        if limit is None or not self.dialect.widens_integers:
+            return None
+        column_type = load.types[name]
+        if column_type.kind is Kind.BIG_INTEGER:
+            return self.dialect.sql_type(column_type)
+        if column_type.kind is not Kind.INTEGER or column.data_type == "bigint":
+            return None
+        series = load.frame[name]
+        low, high = series.min(), series.max()
+        if low is None or (-limit <= low and high < limit):
+            return None
+        return self.dialect.type_names[Kind.INTEGER]
 
     # --- upsert --------------------------------------------------------------------------------
 

@@ -314,6 +314,7 @@ class Dialect:
     identifier_max_bytes: int | None = None
     allows_nul: bool = False
     quote: str = '"'
+    widens_integers: bool = True  # alter_table may turn INTEGER into BIGINT (not on Redshift)
 
     def sql_type(self, column_type: ColumnType, *, varchar_max: bool = False) -> str:
         """The SQL type for a new column."""
@@ -399,6 +400,7 @@ REDSHIFT = Dialect(
     varchar_max=65535,
     max_decimal_precision=38,
     identifier_max_bytes=127,
+    widens_integers=False,
 )
 
 DUCKDB = Dialect(
