@@ -101,7 +101,8 @@ class CivisClient:
 
         Returns None when the query returns no rows, or the future when `wait` is False.
         """
-        logger.debug("Civis query on database %s: %s", self.db, sql.strip().splitlines()[:1])
+        first_line = (sql.strip().splitlines() or [""])[0]
+        logger.debug("Civis query on database %s: %s", self.db, first_line[:200])
         try:
             future = civis.io.query_civis(
                 sql,
