@@ -191,3 +191,25 @@ def test_to_arrow_and_back_without_importing_pyarrow_first():
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
     )
     assert result.stdout.strip() == "pyarrow.lib [{'a': 1, 'b': 'x'}]"
+
+
+def test_count_by_two_keys_matches_petl_and_runs_in_polars():
+    rows = [
+        {"t": "b", "s": "x"},
+        {"t": "a", "s": None},
+        {"t": None, "s": "y"},
+        {"t": "a", "s": None},
+        {"t": "b", "s": "w"},
+    ]
+    view = Table(rows).table
+    counted = view.aggregate(("t", "s"), len)
+    # The polars path returns a columnar view, not a lazy petl aggregation.
+    assert type(counted).__name__ == "ColumnarPetlView"
+    assert list(counted) == list(petl.aggregate(petl.fromdicts(rows), ("t", "s"), len))
+    assert list(counted) == [
+        ("t", "s", "value"),
+        (None, "y", 1),
+        ("a", None, 2),
+        ("b", "w", 1),
+        ("b", "x", 1),
+    ]
