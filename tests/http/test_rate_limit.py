@@ -73,19 +73,12 @@ def test_bad_settings_raise(bad: dict[str, float]) -> None:
 
 
 def test_client_waits_for_its_limiter(http_server: EmulatorServer) -> None:
-    waits: list[float] = []
-
-    def sleep(seconds: float) -> None:
-        import time
-
-        waits.append(seconds)
-        time.sleep(seconds)
-
-    limiter = RateLimiter(40.0, sleep=sleep)
+    # A frozen clock makes the waits exact whatever the machine's load: each call after the
+    # first must wait for its own slot, 1/40 s after the one before.
+    clock = FakeClock()
+    limiter = RateLimiter(40.0, clock=clock, sleep=clock.sleep)
     client = APIConnector(http_server.url, rate_limit=limiter)
     for _ in range(4):
         client.get_request("echo")
-    assert len(waits) == 3  # the first call went at once, each later one waited its turn
-    assert all(0 < w <= 0.025 for w in waits)
-    arrivals = [r.at for r in http_server.app.requests_to("/echo")]
-    assert len(arrivals) == 4
+    assert clock.waits == [0.025, 0.05, 0.075]
+    assert len(http_server.app.requests_to("/echo")) == 4
