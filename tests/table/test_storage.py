@@ -7,7 +7,7 @@ import pytest
 
 from turnout import Table
 from turnout.errors import ColumnNotFoundError, TableError
-from turnout.table.storage import build_column
+from turnout.table.storage import build_column, column_values
 
 AWARE = dt.datetime(2022, 1, 1, tzinfo=dt.timezone(dt.timedelta(hours=-5)))
 
@@ -113,3 +113,15 @@ def test_arrow_refuses_a_mixed_column_naming_it(values):
     tbl = Table([{"mixed": v} for v in values])
     with pytest.raises(TableError, match="'mixed'"):
         tbl.to_arrow()
+
+
+def test_a_typed_column_keeps_no_python_copy_of_its_values():
+    # Holding the list next to the Series kept every value alive twice (above Parsons' peak).
+    values = ["a", "b", None]
+    column = build_column(values, "c")
+    assert isinstance(column, pl.Series)
+    again = column_values(column)
+    assert again == ["a", "b", None]
+    assert again is not values
+    again.append("d")
+    assert column_values(column) == ["a", "b", None]

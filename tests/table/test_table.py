@@ -213,3 +213,23 @@ def test_count_by_two_keys_matches_petl_and_runs_in_polars():
         ("b", "w", 1),
         ("b", "x", 1),
     ]
+
+
+def test_dicts_of_equal_width_with_different_keys_keep_every_key():
+    rows = [{"a": 1, "b": "x"}, {"a": 2, "c": 2.5}, {"b": "y", "c": 3.5}]
+    tbl = Table(rows)
+    assert tbl.columns == ["a", "b", "c"]
+    assert list(tbl) == [
+        {"a": 1, "b": "x", "c": None},
+        {"a": 2, "b": None, "c": 2.5},
+        {"a": None, "b": "y", "c": 3.5},
+    ]
+    assert tbl._column_store("a").dtype == pl.Int64
+    assert tbl._column_store("c").name == "c"
+
+
+def test_repeated_dict_keys_after_str_get_unique_column_names():
+    tbl = Table([{1: "int key", "1": "str key"}])
+    assert tbl.columns == ["1", "1_2"]
+    assert list(tbl) == [{"1": "int key", "1_2": "str key"}]
+    assert tbl._column_store("1_2").name == "1_2"

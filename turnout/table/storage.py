@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import weakref
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -68,34 +67,14 @@ def build_column(values: Iterable[Any], name: str = "") -> Column:
     except (TypeError, ValueError, OverflowError, pl.exceptions.PolarsError):
         # An int beyond int64, a date polars cannot represent: keep the Python values.
         return values
-    remember_values(series, values)
     return series
 
 
-# id(Series) -> the Python list it was built from. Row-wise work (a user's function, iteration)
-# needs Python values; keeping the list it already had spares converting the Series back. The
-# entry goes when the Series does. Only exact builds are remembered: to_list() would give equal
-# values of the same types.
-# TODO: this keeps the Python objects of such columns alive next to the Series (at most what a
-# Parsons table holds); drop entries under memory pressure if that ever matters.
-_PYTHON_VALUES: dict[int, list] = {}
-
-
-def remember_values(series: pl.Series, values: list) -> None:
-    key = id(series)
-    _PYTHON_VALUES[key] = values
-    weakref.finalize(series, _PYTHON_VALUES.pop, key, None)
-
-
 def rename_column(column: Column, name: str) -> Column:
-    """The column under a new name; a Series keeps its remembered Python values."""
+    """The column under a new name."""
     if not isinstance(column, pl.Series) or column.name == name:
         return column
-    renamed = column.rename(name)
-    values = _PYTHON_VALUES.get(id(column))
-    if values is not None:
-        remember_values(renamed, values)
-    return renamed
+    return column.rename(name)
 
 
 def series_column(series: pl.Series, name: str = "") -> Column:
@@ -112,9 +91,10 @@ def series_column(series: pl.Series, name: str = "") -> Column:
 
 def column_values(column: Column) -> list:
     """The column's values as a list. The stored list itself for list columns: do not mutate."""
+    # A typed column keeps no Python copy of its values (that copy would hold every object
+    # alive next to the Series, above Parsons' peak memory): row-wise work converts it here.
     if isinstance(column, pl.Series):
-        values = _PYTHON_VALUES.get(id(column))
-        return values if values is not None else column.to_list()
+        return column.to_list()
     return column
 
 

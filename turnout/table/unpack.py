@@ -290,8 +290,8 @@ def _unpack_plain_dicts(values: list) -> dict[Any, Column] | None:
     if not values or not kinds <= {dict, type(None)}:
         return None
     rows = [{} if value is None else value for value in values] if type(None) in kinds else values
-    keys, key_values = dict_columns(rows)
-    return {key: build_column(column) for key, column in zip(keys, key_values)}
+    keys, columns = dict_columns(rows)
+    return dict(zip(keys, columns))
 
 
 def _renamed(column: Column, name: str) -> Column:
