@@ -328,6 +328,34 @@ def test_empty_table_writes_its_header(tmp_path):
     assert table.to_csv_string() == "a,b\r\n"
 
 
+def read_bytes(path: str) -> bytes:
+    with open(path, "rb") as file:
+        return file.read()
+
+
+def test_to_csv_one_column_table_to_a_path_and_a_temp_file(tmp_path):
+    # Regression: polars' options (separator=...) were passed to csv.writer -> TypeError.
+    table = Table([{"a": 1}])
+    assert read_bytes(table.to_csv(str(tmp_path / "x.csv"))) == b"a\r\n1\r\n"
+    assert read_bytes(table.to_csv()) == b"a\r\n1\r\n"
+    with gzip.open(table.to_csv(str(tmp_path / "x.csv.gz")), "rb") as file:
+        assert file.read() == b"a\r\n1\r\n"
+    assert read_bytes(table.append_csv(str(tmp_path / "x.csv"))) == b"a\r\n1\r\n1\r\n"
+
+
+def test_to_csv_one_column_keeps_csv_arguments(tmp_path):
+    table = Table([{"a": "x;y"}, {"a": None}])
+    path = table.to_csv(str(tmp_path / "d.csv"), delimiter=";", lineterminator="\n")
+    assert read_bytes(path) == b'a\n"x;y"\n""\n'
+
+
+def test_to_csv_table_without_columns_writes_an_empty_header_line(tmp_path):
+    # petl.tocsv(petl.fromdicts([])) writes b"\r\n" (an empty header row).
+    assert read_bytes(Table().to_csv(str(tmp_path / "e.csv"))) == b"\r\n"
+    assert read_bytes(Table([]).to_csv()) == b"\r\n"
+    assert read_bytes(Table().to_csv(str(tmp_path / "n.csv"), write_header=False)) == b""
+
+
 # --- properties --------------------------------------------------------------------------------
 
 _TEXT = st.text(alphabet=st.sampled_from(list('ab ,"\r\n\té;')), max_size=6)

@@ -339,12 +339,16 @@ def write_csv(
 ) -> None:
     """Write `table` as CSV to `path` (gzip or zip by its name), as petl's tocsv writes it."""
     options = polars_write_options(csvargs)
-    writer = _write_python if _needs_python_writer(table, options) else _write_polars
+    # The csv writer takes csv.writer's arguments, never polars' (separator=...).
+    if _needs_python_writer(table, options):
+        writer, settings = _write_python, csvargs
+    else:
+        writer, settings = _write_polars, options
     codec = canonical_encoding(encoding)
     with open_binary_writer(path, append=append, csv_name=csv_name, zip_mode=zip_mode) as file:
         if codec == "utf-8-sig" and not append:
             file.write(b"\xef\xbb\xbf")
-        writer(table, file, codec, errors, write_header, options or csvargs)
+        writer(table, file, codec, errors, write_header, settings)
 
 
 def _needs_python_writer(table: Any, options: dict[str, Any] | None) -> bool:
