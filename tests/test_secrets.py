@@ -173,17 +173,17 @@ def exercise_postgres(collect: Collector, port: int, postgres_url: str) -> None:
 
     from turnout.warehouse.postgres import Postgres
 
+    # The test server's URL with the fake password added, whatever its form: a TCP host
+    # (TURNOUT_TEST_POSTGRES_URL) or pgserver's socket URL (`postgresql://user:@/db?host=/dir`).
+    # Both servers trust local connections, so the password is carried but never checked.
     parts = urlsplit(postgres_url)
-    if parts.hostname is None:  # a pgserver socket URL: passwords only on the refused paths
-        host_url = None
-    else:
-        user = parts.username or "postgres"
-        host_url = f"postgresql://{user}:{PG_PASSWORD}@{parts.hostname}:{parts.port}{parts.path}"
-    if host_url is not None:
-        good = Postgres(url=host_url)
-        collect.objects.append(good)
-        assert collect.call(lambda: good.query("SELECT 1 AS one")) is not None
-        collect.call(lambda: good.query("SELECT * FROM no_such_table_for_secrets"))
+    user = parts.username or "postgres"
+    host = f"{parts.hostname}:{parts.port or 5432}" if parts.hostname else ""
+    query = f"?{parts.query}" if parts.query else ""
+    good = Postgres(url=f"postgresql://{user}:{PG_PASSWORD}@{host}{parts.path}{query}")
+    collect.objects.append(good)
+    assert collect.call(lambda: good.query("SELECT 1 AS one")) is not None
+    collect.call(lambda: good.query("SELECT * FROM no_such_table_for_secrets"))
     refused_url = Postgres(url=f"postgresql://someone:{PG_PASSWORD}@127.0.0.1:{port}/db", timeout=2)
     collect.objects.append(refused_url)
     collect.call(lambda: refused_url.query("SELECT 1"))
