@@ -846,17 +846,24 @@ def test_query_with_connection_runs_through_the_db_api(stub, bq):
 # --- failures the client gives up on -----------------------------------------------------------
 
 
-def _closed_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+@pytest.fixture
+def refused_port() -> Iterator[int]:
+    """A loopback port that refuses every connection for the whole test.
+
+    The socket stays bound (never listening) until the test ends: a port closed before use
+    could be taken by another server under load (xdist, moto, emulators), and the client would
+    then get that server's answer instead of a refusal.
+    """
+    with socket.socket() as bound:
+        bound.bind(("127.0.0.1", 0))
+        yield bound.getsockname()[1]
 
 
-def test_an_unreachable_endpoint_fails_after_the_retry_deadline():
+def test_an_unreachable_endpoint_fails_after_the_retry_deadline(refused_port):
     bq = GoogleBigQuery(
         app_creds=AnonymousCredentials(),
         project=PROJECT,
-        client_options={"api_endpoint": f"http://127.0.0.1:{_closed_port()}"},
+        client_options={"api_endpoint": f"http://127.0.0.1:{refused_port}"},
         retry_deadline=0.5,
     )
 
