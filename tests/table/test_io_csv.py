@@ -146,6 +146,42 @@ def test_long_row_raises_naming_the_line(tmp_path):
     assert "['3', '4', '5']" in message
 
 
+@pytest.mark.parametrize("engine", ["auto", "python"])
+def test_unterminated_quote_raises_naming_file_and_line(tmp_path, engine):
+    # Regression: the open field swallowed "2,Bo\n" and record 2 was lost silently.
+    path = write_bytes(tmp_path, "open.csv", b'id,name\n1,"Ana\n2,Bo\n')
+    with pytest.raises(TableFormatError) as caught:
+        Table.from_csv(path, engine=engine)
+    message = str(caught.value)
+    assert message.startswith(f"{path}: line 2: a quoted field starts here and is never closed")
+    assert message.endswith("'Ana\\n2,Bo\\n'...")
+
+
+@pytest.mark.parametrize(
+    ("content", "line"),
+    [
+        (b'id,name\n1,Ana\n2,"Bo', 3),  # no line end after it
+        (b'id,"name\n1,Ana\n', 1),  # in the header
+        (b'name\n"Ana\nBo\n', 2),  # one column
+        (b'a,b\r\n"x\r\ny","z\r\n3,4\r\n', 3),  # after a closed field spanning two lines
+    ],
+)
+def test_unterminated_quote_names_the_line_it_opens_on(tmp_path, content, line):
+    path = write_bytes(tmp_path, "open.csv", content)
+    with pytest.raises(TableFormatError, match=f"open.csv: line {line}: a quoted field starts"):
+        Table.from_csv(path)
+
+
+def test_unterminated_quote_in_a_csv_string_and_with_a_given_header():
+    with pytest.raises(TableFormatError, match="CSV string: line 1: a quoted field starts"):
+        Table.from_csv_string('1,"Ana\n2,Bo\n', header=["id", "name"])
+
+
+def test_closed_quoted_field_spanning_lines_still_reads(tmp_path):
+    path = write_bytes(tmp_path, "ok.csv", b'a,b\n"x\ny",z\n3,"4"')
+    assert list(Table.from_csv(path)) == [{"a": "x\ny", "b": "z"}, {"a": "3", "b": "4"}]
+
+
 def test_lone_carriage_returns_end_lines_as_in_csv(tmp_path):
     path = write_bytes(tmp_path, "cr.csv", b"a,b\r1,2\r3,4\r")
     assert list(Table.from_csv(path)) == [{"a": "1", "b": "2"}, {"a": "3", "b": "4"}]

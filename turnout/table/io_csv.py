@@ -19,6 +19,7 @@ import csv
 import io
 import logging
 import os
+import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -37,6 +38,7 @@ _SCAN_CHUNK = 1 << 23
 _WRITE_CHUNK_ROWS = 200_000
 # Python prints floats below this magnitude in exponent form (1e-05); polars does not.
 _SMALL_FLOAT = 1e-4
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 
 # --- reading -----------------------------------------------------------------------------------
@@ -294,22 +296,62 @@ def read_csv_python(
     """The reference reading, with Python's csv module (the one petl and Parsons use)."""
     from turnout.table.construction import unique_names
 
-    text = io.TextIOWrapper(io.BytesIO(data), encoding="utf-8-sig", newline="")
-    reader = csv.reader(text, **csvargs)
+    lines = _Lines(io.TextIOWrapper(io.BytesIO(data), encoding="utf-8-sig", newline=""))
+    reader = csv.reader(lines, **csvargs)
     try:
+        start = reader.line_num + 1
         raw_header = list(header) if header is not None else next(reader, [])
+        if header is None and lines.exhausted and raw_header:
+            raise _unterminated_quote(raw_header, start, source)
         width = len(raw_header)
         rows = []
+        start = reader.line_num + 1
         for row in reader:
+            if lines.exhausted:
+                raise _unterminated_quote(row, start, source)
             if len(row) != width:
                 row = _fit_row(row, width, len(rows), reader.line_num, source)
             rows.append(row)
+            start = reader.line_num + 1
     except csv.Error as error:
         raise TableFormatError(f"{source}: line {reader.line_num}: {error}") from error
 
     names = unique_names(raw_header)
     values = [list(column) for column in zip(*rows)] if rows else [[] for _ in names]
     return table_class.from_columns(dict(zip(names, values)))
+
+
+class _Lines:
+    """The file's lines for csv.reader; `exhausted` tells when csv asked past the last one.
+
+    csv (not strict) ends a quoted field left open at the end of the file silently, swallowing
+    every line after the quote into one value; a record that comes only after the lines ran
+    out is such a field.
+    """
+
+    def __init__(self, text: io.TextIOWrapper) -> None:
+        self._lines = iter(text)
+        self.exhausted = False
+
+    def __iter__(self) -> _Lines:
+        return self
+
+    def __next__(self) -> str:
+        try:
+            return next(self._lines)
+        except StopIteration:
+            self.exhausted = True
+            raise
+
+
+def _unterminated_quote(record: list[str], start: int, source: str) -> TableFormatError:
+    # The open field is the record's last; the fields before it may span lines too.
+    line = start + sum(len(_LINE_BREAK.findall(value)) for value in record[:-1])
+    return TableFormatError(
+        f"{source}: line {line}: a quoted field starts here and is never closed (no closing "
+        f"quote before the end of the file); it would swallow every line after it: "
+        f"{record[-1][:40]!r}..."
+    )
 
 
 def _fit_row(row: list, width: int, index: int, line: int, source: str) -> list:
