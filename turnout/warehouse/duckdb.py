@@ -16,10 +16,11 @@ from typing import Any
 import duckdb
 import orjson
 import platformdirs
+import pyarrow as pa
 
 from turnout.errors import WarehouseError
 from turnout.warehouse.base import Warehouse, rows_to_table
-from turnout.warehouse.identifiers import TableName, column_list
+from turnout.warehouse.identifiers import TableName, column_list, quote_identifier
 from turnout.warehouse.load import PreparedLoad
 from turnout.warehouse.types import DUCKDB
 
@@ -123,14 +124,75 @@ class DuckDB(Warehouse):
         self, connection: Any, table: TableName, load: PreparedLoad, **options: Any
     ) -> None:
         view = f"turnout_load_{secrets.token_hex(4)}"
-        connection.register(view, load.frame.to_arrow())
+        columns = column_list(load.columns)
+        arrow = load.frame.to_arrow()
+        target_types = [
+            str(column[1])
+            for column in connection.execute(
+                f"SELECT {columns} FROM {table.quoted()} LIMIT 0"
+            ).description
+        ]
+        connection.register(view, arrow)
         try:
-            columns = column_list(load.columns)
             connection.execute(
                 f"INSERT INTO {table.quoted()} ({columns}) SELECT {columns} FROM {view}"
             )
+        except duckdb.Error as error:
+            # The transaction is aborted now: any statement on this connection (unregister
+            # included) would fail and hide this error. The view goes when the copy rolls back
+            # and closes the connection.
+            raise _LoadError(error, self._first_bad_value(load, arrow, target_types)) from error
+        connection.unregister(view)
+
+    def _first_bad_value(
+        self, load: PreparedLoad, arrow: Any, target_types: list[str]
+    ) -> tuple[int, str] | None:
+        """(row, column) of the first value DuckDB cannot cast to its target column's type,
+        found on a fresh connection (the load's own is in an aborted transaction)."""
+        probe = self.client.cursor()
+        view = f"turnout_probe_{secrets.token_hex(4)}"
+        try:
+            probe.register(view, arrow.append_column(_ROW, pa.array(range(arrow.num_rows))))
+            for name, target_type in zip(load.columns, target_types):
+                column = quote_identifier(name)
+                found = probe.execute(
+                    f"SELECT MIN({_ROW}) FROM {view} WHERE {column} IS NOT NULL "
+                    f"AND TRY_CAST({column} AS {target_type}) IS NULL"
+                ).fetchall()[0][0]
+                if found is not None:
+                    return int(found), name
+        except duckdb.Error as error:  # the probe only adds detail; the load error stands
+            logger.debug("could not find the value that failed the load: %s", error)
         finally:
-            connection.unregister(view)
+            probe.close()
+        return None
+
+    def _describe_load_error(self, error: BaseException, load: PreparedLoad) -> str:
+        if isinstance(error, _LoadError):
+            message = _first_line(error.cause)
+            if error.where is None:
+                return message
+            row, column = error.where
+            return f"row {row}, column {column!r}: {message}"
+        return _first_line(error)
+
+
+_ROW = "__turnout_row"
+
+
+class _LoadError(duckdb.Error):
+    """The INSERT of a load failed; `where` is (row, column) of the first value at fault."""
+
+    def __init__(self, cause: duckdb.Error, where: tuple[int, str] | None) -> None:
+        super().__init__(str(cause))
+        self.cause = cause
+        self.where = where
+
+
+def _first_line(error: BaseException) -> str:
+    """DuckDB's message without the SQL excerpt (`LINE 1: ...`) it appends."""
+    text = str(error).strip()
+    return text.split("\n\nLINE ", 1)[0].strip()
 
 
 def percent_placeholders_to_qmark(sql: str) -> str:
