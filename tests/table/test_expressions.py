@@ -194,3 +194,38 @@ def test_results_match_petl_select(case):
     except ExpressionError:
         result = "error"
     assert repr(result) == repr(expected)  # repr: NaN equals itself
+
+
+# --- Tables without columns ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "expression",
+    ["{a} > 0", "{a} == 'x' and {b} is None", "'2022' in {date}", "True", "{a}.endswith('.org')"],
+)
+def test_select_rows_on_an_empty_table_without_columns_is_empty(expression):
+    # Regression: raised ColumnNotFoundError; Parsons (petl) returns an empty Table.
+    for table in (Table([]), Table()):
+        selected = table.select_rows(expression)
+        assert selected is not table
+        assert selected.columns == []
+        assert selected.num_rows == 0
+        assert list(selected) == []
+
+
+def test_select_rows_on_an_empty_table_without_columns_still_checks_the_expression():
+    with pytest.raises(ExpressionError, match="does not parse"):
+        Table([]).select_rows("{a} >")
+    with pytest.raises(ExpressionError, match="uses Call, which turnout does not evaluate"):
+        Table([]).select_rows("open({a})")
+
+
+def test_select_rows_names_a_missing_column_of_a_table_with_columns():
+    with pytest.raises(
+        ColumnNotFoundError, match=r"column 'a' does not exist; columns are \['b'\]"
+    ):
+        Table([{"b": 1}]).select_rows("{a} > 0")
+    empty_with_columns = Table([{"b": 1}]).select_rows("{b} > 5")
+    assert empty_with_columns.num_rows == 0
+    with pytest.raises(ColumnNotFoundError, match="column 'a' does not exist"):
+        empty_with_columns.select_rows("{a} > 0")

@@ -36,6 +36,11 @@ _EXACT_FLOAT_INT = 2**53
 _INT64 = (-(2**63), 2**63 - 1)
 
 
+def field_names(text: str) -> list[str]:
+    """The `{column}` names an expression string reads, in order of first use."""
+    return list(dict.fromkeys(_FIELD.findall(text)))
+
+
 class ParsedExpression:
     """An expression string parsed once: its tree and the columns it reads, in order."""
 

@@ -20,7 +20,12 @@ import polars as pl
 from petl.comparison import Comparable
 
 from turnout.errors import ExpressionError, TableError
-from turnout.table.expressions import ParsedExpression, PolarsCompiler, RowEvaluator
+from turnout.table.expressions import (
+    ParsedExpression,
+    PolarsCompiler,
+    RowEvaluator,
+    field_names,
+)
 from turnout.table.records import describe_value, iter_records
 from turnout.table.storage import (
     Column,
@@ -89,6 +94,11 @@ class RowsMixin:
         )
 
     def _expression_mask(self, text: str, method: str, vectorise: bool = True) -> pl.Series:
+        if not self._columns and not self._num_rows:
+            # As in Parsons (petl), an empty Table without columns selects nothing whatever
+            # columns the expression names; it must still parse and use only what is allowed.
+            RowEvaluator(ParsedExpression(text, field_names(text)))
+            return pl.Series([], dtype=pl.Boolean)
         parsed = ParsedExpression(text, list(self._columns))
         expression = PolarsCompiler(parsed, self._columns).compile() if vectorise else None
         if expression is not None:
