@@ -17,6 +17,8 @@ Every error turnout raises is a `TurnoutError`. Errors worth retrying derive fro
         │   ├── ExpressionError             a select_rows expression that does not parse or run
         │   ├── ConversionError             a callable raised on a value; names column and row
         │   └── TableFormatError            a file that cannot be read (encoding, shape)
+        │       ├── TableFileNotFoundError (FileNotFoundError) a file to read is missing
+        │       └── TableDecodeError (UnicodeDecodeError)      bytes not in the encoding
         ├── ClientError (HTTPError)         4xx other than 429
         │   ├── AuthenticationError         401 / 403
         │   └── NotFoundError               404
@@ -33,6 +35,8 @@ Every error turnout raises is a `TurnoutError`. Errors worth retrying derive fro
 
 from __future__ import annotations
 
+import errno
+import os
 from typing import Any
 
 import requests
@@ -96,6 +100,34 @@ class ConversionError(TableError):
 
 class TableFormatError(TableError):
     """A file or payload that cannot be read as a table (encoding, ragged rows, bad JSON)."""
+
+
+class TableFileNotFoundError(TableFormatError, FileNotFoundError):
+    """A file to read as a table does not exist. Also a FileNotFoundError, as Parsons raised,
+    with `errno`, `strerror` and `filename` set."""
+
+    def __init__(self, path: str) -> None:
+        super().__init__(f"file {path!r} does not exist")
+        self.errno = errno.ENOENT
+        self.strerror = os.strerror(errno.ENOENT)
+        self.filename = path
+
+    def __str__(self) -> str:  # OSError would otherwise print "[Errno 2] ..."
+        return str(self.args[0])
+
+
+class TableDecodeError(TableFormatError, UnicodeDecodeError):
+    """Bytes that are not text in the file's encoding. Also the UnicodeDecodeError Parsons
+    raised, with its `encoding`, `object`, `start`, `end` and `reason`."""
+
+    def __init__(self, message: str, error: UnicodeDecodeError) -> None:
+        UnicodeDecodeError.__init__(
+            self, error.encoding, error.object, error.start, error.end, error.reason
+        )
+        self.message = message
+
+    def __str__(self) -> str:  # UnicodeDecodeError would print its own shorter message
+        return self.message
 
 
 # --- HTTP --------------------------------------------------------------------------------------

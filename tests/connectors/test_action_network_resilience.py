@@ -154,6 +154,27 @@ def test_a_bad_token_raises_authentication_error_at_once(action_network_emulator
     assert "wrong-token-4711" not in str(raised.value)
     assert len(action_network_emulator.app.requests_to("/api/v2/people")) == 1
     assert action_network_emulator.app.person_by_email("never@example.org") is None
+    assert str(raised.value) == (
+        f"POST {action_network_emulator.url}/api/v2/people returned HTTP 403 FORBIDDEN: "
+        '{"error":"API Key invalid or not present"}; the API token passed as api_token= (its '
+        "env var is AN_API_TOKEN) was refused or lacks access: check the api_token "
+        "argument"
+    )
+
+
+def test_a_bad_token_from_the_environment_names_the_variable(action_network_emulator, monkeypatch):
+    monkeypatch.setenv("AN_API_TOKEN", "wrong-token-4712")
+    an = connect_action_network(action_network_emulator, api_token=None)
+
+    with pytest.raises(AuthenticationError) as raised:
+        an.get_tags()
+
+    assert str(raised.value) == (
+        f"GET {action_network_emulator.url}/api/v2/tags?page=1&per_page=25 returned HTTP 403 "
+        'FORBIDDEN: {"error":"API Key invalid or not present"}; the API token read from '
+        "AN_API_TOKEN was refused or lacks access: check AN_API_TOKEN"
+    )
+    assert "wrong-token-4712" not in str(raised.value)
 
 
 def test_the_token_never_reaches_logs_errors_or_reprs(make_action_network_emulator, caplog):

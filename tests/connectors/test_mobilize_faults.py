@@ -88,9 +88,28 @@ def test_a_bad_key_is_an_authentication_error(
     assert error.status == 403
     assert str(error) == (
         f"GET {mobilize_emulator.url}/v1/organizations/101/attendances?per_page=7 returned "
-        'HTTP 403 FORBIDDEN: {"data":null,"error":{"detail":"Invalid token."}}'
+        'HTTP 403 FORBIDDEN: {"data":null,"error":{"detail":"Invalid token."}}; the Mobilize '
+        "API key passed as api_key= (its env var is MOBILIZE_AMERICA_API_KEY) was refused or "
+        "lacks access: check the api_key argument"
     )
+    assert "not-the-right-key-123" not in str(error)
     assert len(mobilize_emulator.app.requests_to("/attendances")) == 1  # not retried
+
+
+def test_a_bad_key_from_the_environment_names_the_variable(
+    mobilize_emulator: EmulatorServer, make_mobilize: MakeClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("MOBILIZE_AMERICA_API_KEY", "not-the-right-key-456")
+    client = make_mobilize(mobilize_emulator, api_key=None)
+    with pytest.raises(AuthenticationError) as caught:
+        client.get_people(101)
+    assert str(caught.value) == (
+        f"GET {mobilize_emulator.url}/v1/organizations/101/people?per_page=7 returned "
+        'HTTP 403 FORBIDDEN: {"data":null,"error":{"detail":"Invalid token."}}; the Mobilize '
+        "API key read from MOBILIZE_AMERICA_API_KEY was refused or lacks access: "
+        "check MOBILIZE_AMERICA_API_KEY"
+    )
+    assert "not-the-right-key-456" not in str(caught.value)
 
 
 def test_the_key_never_reaches_logs_errors_or_reprs(

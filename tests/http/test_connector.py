@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from http import HTTPStatus
 
 import pytest
 import requests
@@ -81,6 +82,31 @@ def test_status_errors_name_method_url_and_status(
     assert error.body == {"error": f"status {code}", "echo": "hi"}
     # A client error is permanent: asked once only.
     assert len(http_server.app.requests_to(f"/status/{code}")) == 1
+
+
+@pytest.mark.parametrize(
+    ("code", "hinted"), [(401, True), (403, True), (404, False), (422, False), (500, False)]
+)
+def test_credential_hint_ends_only_authentication_errors(
+    http_server: EmulatorServer, code: int, hinted: bool
+) -> None:
+    plain = APIConnector(http_server.url, retry=FAST_RETRY)
+    client = APIConnector(http_server.url, retry=FAST_RETRY, credential_hint="check EXAMPLE_KEY")
+    with pytest.raises(HTTPError) as unhinted:
+        plain.get_request(f"status/{code}")
+    with pytest.raises(HTTPError) as caught:
+        client.get_request(f"status/{code}")
+    response = client.request(f"status/{code}", "GET")
+    with pytest.raises(HTTPError) as validated:
+        client.validate_response(response)
+
+    expected = str(unhinted.value) + ("; check EXAMPLE_KEY" if hinted else "")
+    assert str(caught.value) == expected
+    assert str(validated.value) == expected
+    assert str(unhinted.value) == (
+        f"GET {http_server.url}/status/{code} returned HTTP {code} "
+        f'{HTTPStatus(code).phrase.upper()}: {{"error":"status {code}","echo":null}}'
+    )
 
 
 def test_data_parse_and_next_page_check(http_server: EmulatorServer) -> None:

@@ -12,7 +12,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from turnout.errors import TableError, TableFormatError
+from turnout.errors import (
+    TableDecodeError,
+    TableError,
+    TableFileNotFoundError,
+    TableFormatError,
+)
 from turnout.table import Table, io_csv
 
 
@@ -115,6 +120,34 @@ def test_bad_encoding_with_explicit_encoding_argument(tmp_path):
     with pytest.raises(TableFormatError, match=r"byte offset 2 .*") as caught:
         Table.from_csv(path, encoding="ascii")
     assert "encoding='ascii'" in str(caught.value)
+
+
+def test_bad_bytes_error_is_also_the_unicode_decode_error_parsons_raised(tmp_path):
+    path = write_bytes(tmp_path, "bad.csv", b"a,b\n1,caf\xe9\n")
+    with pytest.raises(UnicodeDecodeError) as caught:
+        Table.from_csv(path)
+    error = caught.value
+    assert isinstance(error, TableDecodeError)
+    assert isinstance(error, TableFormatError)
+    assert str(error) == (
+        f"{path} is not valid utf-8 text (encoding=None): byte offset 9 (b'\\xe9\\n'...) cannot "
+        "be decoded (invalid continuation byte); pass the file's encoding, for example "
+        "from_csv(path, encoding='latin-1')"
+    )
+    assert (error.encoding, error.start, error.end, error.reason) == (
+        "utf-8",
+        9,
+        10,
+        "invalid continuation byte",
+    )
+
+
+def test_bad_bytes_in_a_declared_encoding_is_a_unicode_decode_error(tmp_path):
+    path = write_bytes(tmp_path, "bad.csv", b"a\n\xff\n")
+    with pytest.raises(UnicodeDecodeError) as caught:
+        Table.from_csv(path, encoding="ascii")
+    assert (caught.value.encoding, caught.value.start, caught.value.end) == ("ascii", 2, 3)
+    assert "byte offset 2 (b'\\xff\\n'...)" in str(caught.value)
 
 
 def test_errors_replace_reads_bad_bytes(tmp_path):
@@ -222,6 +255,27 @@ def test_empty_file_raises_value_error(tmp_path):
 def test_missing_file_names_it(tmp_path):
     with pytest.raises(TableFormatError, match=r"nope\.csv"):
         Table.from_csv(str(tmp_path / "nope.csv"))
+
+
+@pytest.mark.parametrize("name", ["nope.csv", "nope.csv.gz", "nope.zip"])
+def test_missing_file_is_also_the_file_not_found_error_parsons_raised(tmp_path, name):
+    path = str(tmp_path / name)
+    with pytest.raises(FileNotFoundError) as caught:
+        Table.from_csv(path)
+    error = caught.value
+    assert isinstance(error, TableFileNotFoundError)
+    assert isinstance(error, TableFormatError)
+    assert str(error) == f"file {path!r} does not exist"
+    assert (error.errno, error.strerror, error.filename) == (2, "No such file or directory", path)
+
+
+def test_missing_json_and_parquet_files_are_file_not_found_errors(tmp_path):
+    json_path = str(tmp_path / "nope.json")
+    with pytest.raises(TableFileNotFoundError, match=f"^file '{json_path}' does not exist$"):
+        Table.from_json(json_path)
+    parquet_path = str(tmp_path / "nope.parquet")
+    with pytest.raises(FileNotFoundError, match=f"^file '{parquet_path}' does not exist$"):
+        Table.from_parquet(parquet_path)
 
 
 def test_header_argument_treats_first_line_as_data(tmp_path):

@@ -77,3 +77,15 @@ def coerce_auth(auth: object) -> AuthBase | None:
     if isinstance(auth, tuple) and len(auth) == 2:
         return BasicAuth(str(auth[0]), str(auth[1]))
     raise TypeError(f"auth must be a requests AuthBase or a (user, password) tuple, not {auth!r}")
+
+
+def credential_hint(what: str, argument: str, env_var: str, *, from_argument: bool) -> str:
+    """The end of a 401/403 message: which credential was refused and where it was set, so
+    the user knows what to fix. Names the argument or env var, never the value."""
+    if from_argument:
+        source = f"passed as {argument}= (its env var is {env_var})"
+        fix = f"check the {argument} argument"
+    else:
+        source = f"read from {env_var}"
+        fix = f"check {env_var}"
+    return f"the {what} {source} was refused or lacks access: {fix}"

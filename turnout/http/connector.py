@@ -59,6 +59,8 @@ class APIConnector:
             `pagination_key` is set, else one page).
         session: a `requests.Session` to use instead of a new one.
         sleep: what waits between retries (tests may pass a recorder).
+        credential_hint: which credential this client sends and where it was configured
+            (e.g. "check MOBILIZE_AMERICA_API_KEY"), added to 401/403 errors; never the value.
     """
 
     def __init__(
@@ -75,6 +77,7 @@ class APIConnector:
         pagination: Pagination | None = None,
         session: requests.Session | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        credential_hint: str | None = None,
     ) -> None:
         if not uri.endswith("/"):
             uri = uri + "/"
@@ -99,6 +102,7 @@ class APIConnector:
         self.pagination = pagination
         self.session = session or _new_session()
         self._sleep = sleep
+        self.credential_hint = credential_hint
 
     def __repr__(self) -> str:
         return f"APIConnector({redact_url(self.uri)!r})"
@@ -201,7 +205,9 @@ class APIConnector:
         """Raise the turnout error for a 4xx or 5xx response (a `requests` HTTPError too)."""
         if resp.status_code >= 400:
             method = resp.request.method if resp.request is not None else "HTTP"
-            raise error_for_response(method or "HTTP", resp.url, resp)
+            raise error_for_response(
+                method or "HTTP", resp.url, resp, credential_hint=self.credential_hint
+            )
 
     def data_parse(self, resp: Any) -> Any:
         """The records of a decoded body: the body itself when it is a list, else the value
@@ -364,7 +370,9 @@ class APIConnector:
             time.perf_counter() - started,
         )
         if response.status_code >= 400:
-            raise error_for_response(method, response.url, response)
+            raise error_for_response(
+                method, response.url, response, credential_hint=self.credential_hint
+            )
         if not parse_json:
             return response, None
         if not response.content:

@@ -29,8 +29,12 @@ from turnout.redaction import redact, redact_url
 _SNIPPET = 300
 
 
-def error_for_response(method: str, url: str, response: requests.Response) -> HTTPError:
-    """The turnout error for a response with a 4xx or 5xx status."""
+def error_for_response(
+    method: str, url: str, response: requests.Response, *, credential_hint: str | None = None
+) -> HTTPError:
+    """The turnout error for a response with a 4xx or 5xx status. On a 401 or 403,
+    `credential_hint` (which credential was sent and where it was configured, never its
+    value) ends the message, so a user knows what to fix."""
     status = response.status_code
     body = decode_or_text(response)
     snippet = redact(response.text[:_SNIPPET]) if response.content else ""
@@ -52,6 +56,8 @@ def error_for_response(method: str, url: str, response: requests.Response) -> HT
     if status >= 500:
         return ServerError(message, **kwargs)
     if status in (401, 403):
+        if credential_hint:
+            message += f"; {redact(credential_hint)}"
         return AuthenticationError(message, **kwargs)
     if status == 404:
         return NotFoundError(message, **kwargs)

@@ -277,9 +277,9 @@ class TableIO:
         try:
             arrow = pq.read_table(local_path, **parquet_args)
         except FileNotFoundError:
-            from turnout.errors import TableFormatError
+            from turnout.errors import TableFileNotFoundError
 
-            raise TableFormatError(f"file {str(local_path)!r} does not exist") from None
+            raise TableFileNotFoundError(str(local_path)) from None
         return cls(arrow)
 
 

@@ -25,7 +25,7 @@ from typing import Any
 
 import polars as pl
 
-from turnout.errors import TableError, TableFormatError
+from turnout.errors import TableDecodeError, TableError, TableFormatError
 from turnout.table.io_files import canonical_encoding, open_binary_writer
 from turnout.table.storage import column_values
 
@@ -137,12 +137,13 @@ def to_utf8(data: bytes, source: str, encoding: str | None, errors: str = "stric
 
 def _decode_error(
     error: UnicodeDecodeError, source: str, encoding: str | None, skipped: int = 0
-) -> TableFormatError:
+) -> TableDecodeError:
     bad = error.object[error.start : error.start + 4]
-    return TableFormatError(
+    return TableDecodeError(
         f"{source} is not valid {canonical_encoding(encoding)} text (encoding={encoding!r}): "
         f"byte offset {error.start + skipped} ({bad!r}...) cannot be decoded ({error.reason}); "
-        "pass the file's encoding, for example from_csv(path, encoding='latin-1')"
+        "pass the file's encoding, for example from_csv(path, encoding='latin-1')",
+        error,
     )
 
 

@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
-from turnout.errors import TableError, TableFormatError
+from turnout.errors import TableError, TableFileNotFoundError, TableFormatError
 
 logger = logging.getLogger(__name__)
 
@@ -89,7 +89,7 @@ def read_file_bytes(path: str | os.PathLike) -> bytes:
             return _read_zip_member(path)
         return Path(path).read_bytes()
     except FileNotFoundError:
-        raise TableFormatError(f"file {str(path)!r} does not exist") from None
+        raise TableFileNotFoundError(str(path)) from None
     except (OSError, EOFError, zipfile.BadZipFile) as error:
         raise TableFormatError(f"could not read {str(path)!r}: {error}") from error
 

@@ -10,6 +10,7 @@ from turnout.connectors.action_network.people import PeopleMixin
 from turnout.connectors.action_network.tags import TagsMixin
 from turnout.errors import ConfigurationError
 from turnout.http import DEFAULT_TIMEOUT, APIConnector, HeaderAuth, RetryPolicy
+from turnout.http.auth import credential_hint
 from turnout.redaction import redact_url, register_secret
 
 logger = logging.getLogger(__name__)
@@ -72,6 +73,9 @@ class ActionNetwork(PeopleMixin, TagsMixin, ActionsMixin):
             timeout=timeout,
             retry=retry,
             rate_limit=rate_limit,
+            credential_hint=credential_hint(
+                "API token", "api_token", TOKEN_ENV, from_argument=bool(api_token)
+            ),
         )
         self.api = self.client
         logger.debug("ActionNetwork client for %s", redact_url(self.api_url))

@@ -18,6 +18,7 @@ from turnout.connectors.mobilize.flatten import flatten_events
 from turnout.connectors.mobilize.records import check_page
 from turnout.errors import ConfigurationError
 from turnout.http import APIConnector, NextUrlPagination, RetryPolicy
+from turnout.http.auth import credential_hint
 from turnout.http.connector import DEFAULT_TIMEOUT, Timeout
 from turnout.redaction import redact_url, register_secret
 from turnout.table import Table
@@ -64,6 +65,7 @@ class MobilizeAmerica:
         retry: RetryPolicy | None = None,
         timeout: Timeout = DEFAULT_TIMEOUT,
     ) -> None:
+        key_from_argument = bool(api_key)
         self.api_key = api_key or os.environ.get(API_KEY_ENV) or None
         register_secret(self.api_key)
         if not self.api_key:
@@ -75,7 +77,16 @@ class MobilizeAmerica:
         self.uri = uri if uri.endswith("/") else uri + "/"
         self.organization_id = organization_id or os.environ.get(ORGANIZATION_ENV) or None
         self.per_page = per_page
-        self.client = APIConnector(self.uri, retry=retry, rate_limit=rate_limit, timeout=timeout)
+        hint = (
+            credential_hint(
+                "Mobilize API key", "api_key", API_KEY_ENV, from_argument=key_from_argument
+            )
+            if self.api_key
+            else f"no Mobilize API key was sent: pass api_key= or set {API_KEY_ENV}"
+        )
+        self.client = APIConnector(
+            self.uri, retry=retry, rate_limit=rate_limit, timeout=timeout, credential_hint=hint
+        )
         self._pagination = NextUrlPagination("next", "data", require_next=True)
 
     def __repr__(self) -> str:
