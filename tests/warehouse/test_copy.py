@@ -417,3 +417,116 @@ def test_alter_table_widens_integer_columns(warehouse):
             [warehouse.schema],
         )
     } == {"bigint" if warehouse.kind == "postgres" else "BIGINT"}
+
+
+# --- values an integer column would change: refused or widened, never rounded ------------------
+
+
+def _column_type(warehouse, table: str, column: str) -> str:
+    rows = warehouse.rows(
+        "SELECT data_type FROM information_schema.columns WHERE table_schema = "
+        f"{warehouse.db.placeholder} AND table_name = {warehouse.db.placeholder} "
+        f"AND column_name = {warehouse.db.placeholder}",
+        [warehouse.schema, table, column],
+    )
+    return rows[0]["data_type"].lower()
+
+
+def _widen_hint(warehouse) -> str:
+    if warehouse.kind == "redshift_on_postgres":
+        return "redshift cannot change an integer column's type"
+    return "pass alter_table=True to widen the column"
+
+
+def test_floats_into_an_integer_column_are_refused_not_rounded(warehouse):
+    name = warehouse.name("t")
+    warehouse.db.copy(Table([{"id": 1, "a": 1}]), name)
+    floats = Table.from_columns({"id": [2, 3], "a": [2.0, 2.7]})
+
+    with pytest.raises(WarehouseError) as caught:
+        warehouse.db.copy(floats, name, if_exists="append")
+
+    assert str(caught.value) == (
+        f"copy to {warehouse.schema}.t: column 'a', row 1: the column is bigint and the "
+        f"Table's values are floats (2.7), which it would round; {_widen_hint(warehouse)}"
+    )
+    assert _ids(warehouse, "t") == [{"id": 1, "a": 1}]
+    assert _column_type(warehouse, "t", "a") == "bigint"
+
+
+def test_alter_table_widens_an_integer_column_for_floats(warehouse):
+    name = warehouse.name("t")
+    warehouse.db.copy(Table([{"id": 1, "a": 1}]), name)
+    floats = Table.from_columns({"id": [2, 3], "a": [1.5, 2.7]})
+
+    if warehouse.kind == "redshift_on_postgres":
+        # Redshift cannot change an integer column's type: refused before anything changes.
+        with pytest.raises(WarehouseError) as caught:
+            warehouse.db.copy(floats, name, if_exists="append", alter_table=True)
+        assert str(caught.value) == (
+            f"copy to {warehouse.schema}.t: column 'a', row 0: the column is bigint and the "
+            "Table's values are floats (1.5), which it would round; redshift cannot change an "
+            "integer column's type"
+        )
+        assert _ids(warehouse, "t") == [{"id": 1, "a": 1}]
+        return
+
+    warehouse.db.copy(floats, name, if_exists="append", alter_table=True)
+    warehouse.db.upsert(Table([{"id": 4, "a": 0.25}]), name, "id")
+
+    assert _ids(warehouse, "t") == [
+        {"id": 1, "a": 1.0},
+        {"id": 2, "a": 1.5},
+        {"id": 3, "a": 2.7},
+        {"id": 4, "a": 0.25},
+    ]
+    assert (
+        _column_type(warehouse, "t", "a")
+        == {"duckdb": "double", "postgres": "double precision"}[warehouse.kind]
+    )
+
+
+@pytest.mark.parametrize("alter_table", [False, True])
+def test_booleans_into_a_number_column_are_refused_even_with_alter_table(warehouse, alter_table):
+    name = warehouse.name("t")
+    warehouse.db.copy(Table.from_columns({"id": [1], "n": [1], "x": [0.5]}), name)
+
+    for column, data_type in (("n", "bigint"), ("x", "double precision")):
+        spelled = "double" if warehouse.kind == "duckdb" and column == "x" else data_type
+        flags = Table.from_columns({"id": [2, 3], column: [None, True]})
+        with pytest.raises(WarehouseError) as caught:
+            warehouse.db.copy(flags, name, if_exists="append", alter_table=alter_table)
+        assert str(caught.value) == (
+            f"copy to {warehouse.schema}.t: column {column!r}, row 1: the column is {spelled} "
+            "and the value is the boolean True, which a number column does not store (not even "
+            f"with alter_table); convert the column first, e.g. convert_column({column!r}, int)"
+        )
+
+    assert _ids(warehouse, "t") == [{"id": 1, "n": 1, "x": 0.5}]
+    assert _column_type(warehouse, "t", "n") == "bigint"
+
+
+def test_decimals_with_a_fraction_into_an_integer_column(warehouse):
+    from decimal import Decimal
+
+    name = warehouse.name("t")
+    warehouse.db.copy(Table([{"id": 1, "a": 7}]), name)
+    money = Table.from_columns({"id": [2, 3], "a": [Decimal("3"), Decimal("1.25")]})
+
+    with pytest.raises(WarehouseError) as caught:
+        warehouse.db.copy(money, name, if_exists="append")
+    assert str(caught.value) == (
+        f"copy to {warehouse.schema}.t: column 'a', row 1: the column is bigint and the Table's "
+        f"values are decimals ('1.25'), which it would round; {_widen_hint(warehouse)}"
+    )
+    assert _ids(warehouse, "t") == [{"id": 1, "a": 7}]
+    if warehouse.kind == "redshift_on_postgres":
+        return
+
+    warehouse.db.copy(money, name, if_exists="append", alter_table=True)
+
+    assert _ids(warehouse, "t") == [
+        {"id": 1, "a": Decimal("7.00")},
+        {"id": 2, "a": Decimal("3.00")},
+        {"id": 3, "a": Decimal("1.25")},
+    ]

@@ -17,10 +17,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Literal
 
+import polars as pl
+
 from turnout.errors import TableExistsError, WarehouseError
 from turnout.warehouse.identifiers import TableName, column_list, parse_table_name, quote_identifier
 from turnout.warehouse.load import PreparedLoad, prepare_load
-from turnout.warehouse.types import Dialect, Kind
+from turnout.warehouse.types import ColumnType, Dialect, Kind
 
 logger = logging.getLogger(__name__)
 
@@ -30,6 +32,17 @@ IF_EXISTS_MODES = ("fail", "append", "truncate", "drop")
 _TEXT_TYPES = ("character varying", "varchar", "character", "char", "bpchar")
 # information_schema spelling of an integer column -> 2**(bits - 1).
 _INTEGER_LIMITS = {"smallint": 2**15, "integer": 2**31, "bigint": 2**63}
+# Every integer column type information_schema reports (PostgreSQL, Redshift, DuckDB spellings).
+_INTEGER_TYPES = frozenset(
+    {"smallint", "integer", "bigint", "int2", "int4", "int8", "tinyint", "hugeint"}
+    | {"utinyint", "usmallint", "uinteger", "ubigint", "uhugeint"}
+)
+_NUMBER_TYPES = _INTEGER_TYPES | {"double precision", "double", "real", "float", "float4"}
+
+
+def _is_number_type(data_type: str) -> bool:
+    """True for integer, float and decimal column types (`decimal(38,0)` as DuckDB spells it)."""
+    return data_type in _NUMBER_TYPES or data_type.startswith(("numeric", "decimal", "float8"))
 
 
 @dataclass(frozen=True)
@@ -292,6 +305,12 @@ class Warehouse:
         narrow for the data; with alter_table_cascade, views that depend on a widened column are
         dropped and re-created around the change. columntypes: SQL types to use instead of the
         inferred ones when the table is created.
+
+        No engine rounds: floats (or decimals with a fraction) appended to an integer column
+        raise WarehouseError naming the table, column and row; alter_table widens the column to
+        the float (or a decimal) type instead, except on Redshift, which cannot change a
+        column's type. Booleans appended to a number column are refused even with alter_table
+        (the only type holding both is text): convert them first.
         """
         self._copy(
             tbl,
@@ -441,6 +460,9 @@ class Warehouse:
                 f"(missing: {missing!r}); pass alter_table=True to add them"
             )
 
+        for name, target_name in mapping.items():
+            self._refuse_lossy(existing[target_name], load, name, table, altering=False)
+
         unit = self.dialect.text_width_unit
         for name, target_name in mapping.items():
             column = existing[target_name]
@@ -464,6 +486,10 @@ class Warehouse:
         folded = {name.casefold(): column for name, column in existing.items()}
         quoted_table = table.quoted(self.dialect.quote)
         unit = self.dialect.text_width_unit
+        for name in load.columns:  # refuse before anything is changed
+            column = existing.get(name) or folded.get(name.casefold())
+            if column is not None:
+                self._refuse_lossy(column, load, name, table, altering=True)
 
         widen: dict[str, str] = {}  # column -> its new SQL type
         for name in load.columns:
@@ -475,6 +501,10 @@ class Warehouse:
                     connection, f"ALTER TABLE {quoted_table} ADD COLUMN {quoted} {sql_type}", table
                 )
                 logger.info("added column %r to %s", name, table.display)
+                continue
+            fractional = self._fractional_type(column, load, name)
+            if fractional is not None:
+                widen[column.name] = fractional
                 continue
             wider_integer = self._wider_integer_type(column, load, name)
             if wider_integer is not None:
@@ -520,6 +550,66 @@ class Warehouse:
                 table,
             )
             logger.info("re-created view %s", view.display)
+
+    def _refuse_lossy(
+        self,
+        column: ExistingColumn,
+        load: PreparedLoad,
+        name: str,
+        table: TableName,
+        *,
+        altering: bool,
+    ) -> None:
+        """Refuse values an integer column would round (floats, decimals with a fraction) and
+        booleans a number column would turn into 1 and 0, as PostgreSQL does and DuckDB would
+        not.
+
+        Floats and decimals: with `altering` on an engine that can change the column's type,
+        alter_table widens it instead (see `_fractional_type`). Booleans are refused even then:
+        the only type holding both is text, and turning a number column into text is not
+        something to do behind the caller's back.
+        """
+        kind = load.types[name].kind
+        if kind is Kind.BOOLEAN:
+            if not _is_number_type(column.data_type):
+                return
+        else:
+            lossy = kind is Kind.FLOAT or (kind is Kind.DECIMAL and bool(load.types[name].scale))
+            if not lossy or column.data_type not in _INTEGER_TYPES:
+                return
+            if altering and self.dialect.widens_integers:
+                return
+        row, value = _first_lossy_value(load, name)
+        where = f"copy to {table.display}: column {column.name!r}, row {row}"
+        if kind is Kind.BOOLEAN:
+            raise WarehouseError(
+                f"{where}: the column is {column.data_type} and the value is the boolean "
+                f"{value!r}, which a number column does not store (not even with "
+                f"alter_table); convert the column first, e.g. convert_column({name!r}, int)"
+            )
+        what = "floats" if kind is Kind.FLOAT else "decimals"
+        if not self.dialect.widens_integers:
+            fix = f"{self.dialect.name} cannot change an integer column's type"
+        else:
+            fix = "pass alter_table=True to widen the column"
+        raise WarehouseError(
+            f"{where}: the column is {column.data_type} and the Table's values are {what} "
+            f"({value!r}), which it would round; {fix}"
+        )
+
+    def _fractional_type(self, column: ExistingColumn, load: PreparedLoad, name: str) -> str | None:
+        """The type an integer column widens to for floats (the float type) or decimals with a
+        fraction (a decimal with room for every 64-bit integer); None otherwise."""
+        if column.data_type not in _INTEGER_TYPES or not self.dialect.widens_integers:
+            return None
+        column_type = load.types[name]
+        if column_type.kind is Kind.FLOAT:
+            return self.dialect.type_names[Kind.FLOAT]
+        if column_type.kind is Kind.DECIMAL and column_type.scale:
+            scale = column_type.scale
+            precision = max(column_type.precision or 0, 19 + scale)
+            return self.dialect.sql_type(ColumnType(Kind.DECIMAL, precision=precision, scale=scale))
+        return None
 
     def _wider_integer_type(
         self, column: ExistingColumn, load: PreparedLoad, name: str
@@ -644,6 +734,23 @@ class Warehouse:
         )
         if cleanup:
             self._run(connection, f"DROP TABLE {staging_sql}", table)
+
+
+def _first_lossy_value(load: PreparedLoad, name: str) -> tuple[int, Any]:
+    """(row, value) of the first value an integer column would change: a fraction if there is
+    one, else the first value present."""
+    series = load.frame[name]
+    present = series.is_not_null()
+    if series.dtype.is_float():
+        fraction = present & (series.floor() != series).fill_null(False)
+        if fraction.any():
+            present = fraction
+    elif series.dtype == pl.String:  # decimals travel as text
+        fraction = present & ~series.str.contains(r"^-?\d*(\.0*)?$").fill_null(True)
+        if fraction.any():
+            present = fraction
+    row = int(present.arg_true()[0])
+    return row, series[row]
 
 
 def _check_if_exists(if_exists: str) -> None:
