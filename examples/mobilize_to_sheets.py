@@ -151,10 +151,10 @@ def run(
 
     # Load
     sheet_id = google_sheets.create_spreadsheet(spreadsheet_name, folder_id=folder_id)
-    first, *others = by_month or [Table([COLUMNS])]
-    google_sheets.overwrite_sheet(sheet_id, first)
-    for table in others:
-        google_sheets.append_to_sheet(sheet_id, table)
+    # The guide overwrites with January and appends the other months; one overwrite of all
+    # the months writes the same rows, and leaves no clear of this run to land (late, after a
+    # timeout) on rows appended after it.
+    google_sheets.overwrite_sheet(sheet_id, Table([COLUMNS]).concat(*by_month))
     google_sheets.format_cells(sheet_id, "A1", {"backgroundColor": RED}, worksheet=0)
 
     counts_index = google_sheets.add_sheet(sheet_id, COUNTS_TAB, rows=max(10, counts.num_rows + 1))

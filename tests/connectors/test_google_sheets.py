@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from pathlib import Path
 from typing import Any
 
@@ -456,6 +457,85 @@ def test_large_tables_grow_the_grid_and_go_in_chunks(
 
 
 # --- faults ------------------------------------------------------------------------------------
+
+
+def _settled(server: EmulatorServer) -> None:
+    """Wait until the emulator has answered every request it received (late ones included)."""
+    for _ in range(500):
+        if all(record.status for record in list(server.app.requests)):
+            return
+        time.sleep(0.01)
+    raise AssertionError("the emulator still holds an unanswered request after 5 s")
+
+
+def _timing_out_sheets(server: EmulatorServer, keyfile: Path) -> GoogleSheets:
+    return GoogleSheets(
+        str(keyfile), api_base_url=server.url, retry_policy=FAST_RETRIES, timeout=0.25
+    )
+
+
+OLD_ROWS = [["old", "x", "y"], ["1", "2", "3"], ["4", "5", "6"], ["7", "8", "9"], ["a", "b", "c"]]
+NEW_TABLE = [{"id": 1, "name": "Ana"}, {"id": 2, "name": "Bo"}]
+NEW_VALUES = [["id", "name"], [1, "Ana"], [2, "Bo"]]
+
+
+@pytest.mark.parametrize(
+    ("path_contains", "method"), [(":batchClear", "POST"), ("/values/", "PUT")]
+)
+def test_overwrite_whose_request_lands_late_keeps_the_new_rows(
+    path_contains: str, method: str, sheets_emulator: EmulatorServer, sheets_keyfile: Path
+) -> None:
+    sheets = _timing_out_sheets(sheets_emulator, sheets_keyfile)
+    spreadsheet_id = sheets_emulator.app.add_spreadsheet("Late", OLD_ROWS)
+    sheets.list_worksheets(spreadsheet_id)  # the token, before the fault
+    # The server runs the request 0.6 s late, after the client gave up at 0.25 s and retried.
+    sheets_emulator.app.faults.inject(
+        "slow", 1, path_contains=path_contains, methods=[method], delay=0.6
+    )
+
+    sheets.overwrite_sheet(spreadsheet_id, Table(NEW_TABLE))
+    _settled(sheets_emulator)
+
+    assert dict(sheets_emulator.app.faults.injected) == {"slow": 1}
+    sent = [r for r in sheets_emulator.app.requests_to(path_contains) if r.method == method]
+    assert [r.fault for r in sent] == ["slow", None]  # sent twice, the first ran late
+    assert values(sheets_emulator, spreadsheet_id) == NEW_VALUES
+
+
+def test_overwrite_of_a_sheet_with_nothing_beyond_the_table_sends_no_clear(
+    google_sheets: GoogleSheets, sheets_emulator: EmulatorServer
+) -> None:
+    spreadsheet_id = sheets_emulator.app.add_spreadsheet("Small", [["a"], ["1"]])
+    google_sheets.overwrite_sheet(spreadsheet_id, Table(NEW_TABLE))
+    assert sheets_emulator.app.requests_to(":batchClear") == []
+    assert sheets_emulator.app.requests_to(":clear") == []
+    assert values(sheets_emulator, spreadsheet_id) == NEW_VALUES
+
+
+def test_overwrite_requests_replayed_in_reverse_order_leave_the_same_sheet(
+    google_sheets: GoogleSheets, sheets_emulator: EmulatorServer
+) -> None:
+    spreadsheet_id = sheets_emulator.app.add_spreadsheet("Replay", OLD_ROWS)
+    before = len(sheets_emulator.app.requests)
+    google_sheets.overwrite_sheet(spreadsheet_id, Table(NEW_TABLE))
+    sent = [
+        r
+        for r in list(sheets_emulator.app.requests)[before:]
+        if r.method != "GET" and r.path != "/token"
+    ]
+    assert [r.method for r in sent] == ["PUT", "POST"]  # one write, then one batchClear
+
+    for record in reversed(sent):
+        reply = requests.request(
+            record.method,
+            f"{sheets_emulator.url}{record.path}?{record.query}",
+            data=record.body,
+            headers={k: v for k, v in record.headers.items() if k.lower() != "host"},
+            timeout=5,
+        )
+        assert reply.status_code == 200, reply.text
+
+    assert values(sheets_emulator, spreadsheet_id) == NEW_VALUES
 
 
 def test_quota_faults_are_retried_without_duplicate_rows(

@@ -16,7 +16,7 @@ from typing import Any
 import google.auth.exceptions
 import gspread
 from gspread.exceptions import APIError
-from gspread.utils import ValueInputOption, rowcol_to_a1
+from gspread.utils import ValueInputOption, ValueRenderOption, rowcol_to_a1
 
 from turnout.connectors.google_sheets import cells
 from turnout.connectors.google_sheets.credentials import (
@@ -352,12 +352,27 @@ class GoogleSheets:
         **kwargs: Any,
     ) -> None:
         """Replace the sheet's values with the Table: header first, then the rows. Formats
-        stay."""
+        stay.
+
+        The new values are written to their computed range first, then only the cells beyond
+        them (rows below, columns to the right) are cleared. No request overlaps another, so a
+        retried or late request, in any order, leaves the same sheet. (Clearing first let a
+        timed-out clear that the server ran late empty the rows written after it.)
+        """
+        # TODO: when the sheet held more than the Table, a clear whose reply timed out may
+        # still land after this returns; an append_to_sheet right after, on the same sheet,
+        # writes into the cleared rows and could lose them. Write the whole sheet with one
+        # overwrite_sheet where that matters (as examples/mobilize_to_sheets.py does).
         worksheet = _deprecated_sheet_index(worksheet, kwargs)
+        rows = _table_rows(table, header=True)  # every cell checked before any request
         sheet = self._get_worksheet(spreadsheet_id, worksheet)
-        with self._translated("clear worksheet", spreadsheet_id):
-            sheet.clear()
-        self._write_table(sheet, spreadsheet_id, table, user_entered_value, header=True)
+        height = len(rows)
+        width = max((len(row) for row in rows), default=0)
+        if rows:
+            self._ensure_grid(sheet, spreadsheet_id, height, width)
+            option = _input_option(user_entered_value)
+            self._write_rows(sheet, spreadsheet_id, rows, 1, 1, option)
+        self._clear_beyond(sheet, spreadsheet_id, height, width)
         logger.info("Overwrote worksheet %r with %s rows", sheet.title, table.num_rows)
 
     def paste_data_in_sheet(
@@ -416,6 +431,35 @@ class GoogleSheets:
         width = max(len(row) for row in rows)
         self._ensure_grid(sheet, spreadsheet_id, len(rows), width)
         self._write_rows(sheet, spreadsheet_id, rows, 1, 1, _input_option(user_entered_value))
+
+    def _clear_beyond(
+        self, sheet: gspread.Worksheet, spreadsheet_id: str, height: int, width: int
+    ) -> None:
+        """Clear the values outside the top-left `height` x `width` block: the rows below and
+        the columns to its right. Those ranges are read first (one values:batchGet) and only
+        the ones holding values are cleared (one values:batchClear, absolute ranges, safe to
+        retry and to land late), so a sheet with nothing beyond gets no clear at all."""
+        rows, cols = sheet.row_count, sheet.col_count
+        ranges = []
+        if height < rows and cols > 0:
+            ranges.append(f"{rowcol_to_a1(height + 1, 1)}:{rowcol_to_a1(rows, cols)}")
+        if height > 0 and width < cols:
+            ranges.append(f"{rowcol_to_a1(1, width + 1)}:{rowcol_to_a1(height, cols)}")
+        if not ranges:
+            return
+        with self._translated(f"read {', '.join(ranges)} of {sheet.title!r}", spreadsheet_id):
+            # FORMULA: a formula that shows as blank is still a value to clear.
+            found = sheet.batch_get(ranges, value_render_option=ValueRenderOption.formula)
+        filled = [
+            name
+            for name, block in zip(ranges, found)
+            if any(cell not in ("", None) for line in block for cell in line)
+        ]
+        if not filled:
+            return
+        with self._translated(f"clear {', '.join(filled)} of {sheet.title!r}", spreadsheet_id):
+            sheet.batch_clear(filled)
+        logger.debug("Cleared %s of worksheet %r", filled, sheet.title)
 
     def _ensure_grid(
         self, sheet: gspread.Worksheet, spreadsheet_id: str, rows: int, cols: int
