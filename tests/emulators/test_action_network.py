@@ -447,15 +447,28 @@ def test_rate_limit_is_per_token(make_action_network_emulator):
     assert codes == [200, 200, 429]
 
 
-def test_injected_server_error_uses_the_api_shape(make_action_network_emulator):
+@pytest.mark.parametrize(
+    ("status", "message"),
+    [
+        (500, "Internal Server Error"),
+        (502, "Bad Gateway"),
+        (503, "Service Unavailable"),
+        (422, "Validation failed: the request was not accepted"),
+        (400, "Validation failed: the request was not accepted"),
+        (403, "API Key invalid or not present"),
+        (401, "API Key invalid or not present"),
+        (409, "Conflict"),
+    ],
+)
+def test_injected_server_error_uses_the_api_shape(make_action_network_emulator, status, message):
     faults = FaultInjector()
     server = make_action_network_emulator(faults=faults)
-    faults.inject("server_error", count=1, status=502, path_contains="/people")
+    faults.inject("server_error", count=1, status=status, path_contains="/people")
 
     failed = get(server, "people")
     recovered = get(server, "people")
 
-    assert (failed.status_code, failed.json()) == (502, {"error": "Internal Server Error"})
+    assert (failed.status_code, failed.json()) == (status, {"error": message})
     assert recovered.status_code == 200
     assert faults.injected["server_error"] == 1
 

@@ -256,6 +256,27 @@ def test_the_rate_limit_is_per_key_with_retry_after(
     assert other.status_code == 200
 
 
+@pytest.mark.parametrize(
+    ("status", "error"),
+    [
+        (500, {"detail": "A server error occurred."}),
+        (503, {"detail": "A server error occurred."}),
+        (422, {"non_field_errors": ["Invalid data."]}),
+        (400, {"non_field_errors": ["Invalid data."]}),
+        (403, {"detail": "Invalid token."}),
+        (401, {"detail": "Authentication credentials were not provided."}),
+        (404, {"detail": "Not found."}),
+        (409, {"detail": "Conflict"}),
+    ],
+)
+def test_an_injected_status_gets_a_body_that_agrees_with_it(
+    mobilize_emulator: EmulatorServer, status: int, error: dict
+) -> None:
+    mobilize_emulator.app.faults.inject("server_error", 1, status=status)
+    response = get(mobilize_emulator, "/v1/events")
+    assert (response.status_code, response.json()) == (status, {"data": None, "error": error})
+
+
 def test_injected_faults_use_the_api_error_shape(mobilize_emulator: EmulatorServer) -> None:
     mobilize_emulator.app.faults.inject("server_error", 1, status=502)
     response = get(mobilize_emulator, "/v1/events")

@@ -146,7 +146,8 @@ def test_a_second_run_syncs_nobody_new_and_retries_only_the_failures(
         ids[user_id] = action_network_id(stored)
     refused = (
         f"ClientError: POST {action_network_emulator.url}{API_PREFIX}/people returned"
-        ' HTTP 422 UNPROCESSABLE ENTITY: {"error":"Internal Server Error"}'
+        ' HTTP 422 UNPROCESSABLE ENTITY: {"error":"Validation failed: the request was not'
+        ' accepted"}'
     )
     assert log_rows(warehouse, schema) == [
         (80001, ids[80001], True, None),

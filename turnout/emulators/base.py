@@ -16,6 +16,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from http import HTTPStatus
 from typing import Any
 
 import orjson
@@ -294,7 +295,7 @@ class EmulatorApp:
         return json_response({"error": "rate limit exceeded"}, 429, headers)
 
     def server_error(self, status: int) -> Response:
-        return json_response({"error": "server error"}, status)
+        return json_response({"error": status_phrase(status)}, status)
 
     def requests_to(self, path_contains: str, method: str | None = None) -> list[RequestRecord]:
         """The recorded requests whose path contains `path_contains` (and method, if given)."""
@@ -304,6 +305,15 @@ class EmulatorApp:
                 for r in self.requests
                 if path_contains in r.path and (method is None or r.method == method.upper())
             ]
+
+
+def status_phrase(status: int) -> str:
+    """The reason phrase of an HTTP status ("Unprocessable Entity"), so an injected fault's
+    body agrees with its code; "HTTP <status>" for a code without one."""
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return f"HTTP {status}"
 
 
 def _retry_after_header(seconds: float) -> str:

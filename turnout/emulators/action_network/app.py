@@ -31,6 +31,7 @@ from turnout.emulators.base import (
     FaultInjector,
     TokenBucket,
     json_response,
+    status_phrase,
 )
 
 logger = logging.getLogger(__name__)
@@ -152,7 +153,13 @@ class ActionNetworkEmulator(EmulatorApp):
         return self._error(429, "Too Many Requests", headers)
 
     def server_error(self, status: int) -> Response:
-        return self._error(status, "Internal Server Error")
+        """An injected fault's body, in Action Network's flat shape and agreeing with the status:
+        the bad-key message on 401/403, a validation message on 400/422, else the phrase."""
+        if status in (401, 403):
+            return self._error(status, "API Key invalid or not present")
+        if status in (400, 422):
+            return self._error(status, "Validation failed: the request was not accepted")
+        return self._error(status, status_phrase(status))
 
     # --- rendering ------------------------------------------------------------------------
 

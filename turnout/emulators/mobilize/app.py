@@ -24,7 +24,13 @@ from urllib.parse import urlencode
 from werkzeug.routing import Rule
 from werkzeug.wrappers import Request, Response
 
-from turnout.emulators.base import EmulatorApp, FaultInjector, TokenBucket, json_response
+from turnout.emulators.base import (
+    EmulatorApp,
+    FaultInjector,
+    TokenBucket,
+    json_response,
+    status_phrase,
+)
 from turnout.emulators.mobilize import filters
 from turnout.emulators.mobilize.data import (
     DEFAULT_EPOCH,
@@ -177,8 +183,21 @@ class MobilizeEmulator(WriteRoutes, EmulatorApp):
         return json_response(body, 429, {"Retry-After": header})
 
     def server_error(self, status: int) -> Response:
-        body = {"data": None, "error": {"detail": "A server error occurred."}}
-        return json_response(body, status)
+        """An injected fault's body, in Mobilize's `{"data": null, "error": {...}}` shape and
+        agreeing with the status: DRF's auth details on 401/403, a non-field validation error
+        on 400/422, "Not found." on 404, DRF's server message on 5xx, else the phrase."""
+        details: dict[int, dict[str, Any]] = {
+            400: {"non_field_errors": ["Invalid data."]},
+            401: {"detail": "Authentication credentials were not provided."},
+            403: {"detail": "Invalid token."},
+            404: {"detail": "Not found."},
+            422: {"non_field_errors": ["Invalid data."]},
+        }
+        if status >= 500:
+            error: dict[str, Any] = {"detail": "A server error occurred."}
+        else:
+            error = details.get(status, {"detail": status_phrase(status)})
+        return json_response({"data": None, "error": error}, status)
 
     def now(self) -> int:
         return self.fixed_now if self.fixed_now is not None else int(time.time())
