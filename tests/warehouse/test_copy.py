@@ -530,3 +530,25 @@ def test_decimals_with_a_fraction_into_an_integer_column(warehouse):
         {"id": 2, "a": Decimal("3.00")},
         {"id": 3, "a": Decimal("1.25")},
     ]
+
+
+def test_two_table_columns_matching_one_target_column_are_refused(warehouse):
+    name = warehouse.name("t")
+    warehouse.db.copy(Table([{"id": 1, "a": 1}]), name)
+    both = Table.from_columns({"id": [2], "A": [5], "a": [6]})
+
+    with pytest.raises(WarehouseError) as caught:
+        warehouse.db.copy(both, name, if_exists="append")
+
+    if warehouse.kind == "duckdb":  # refused as the Table is prepared: one name in DuckDB
+        expected = (
+            f"copy to {warehouse.schema}.t: columns 'A' and 'a' differ only in case, and duckdb "
+            "column names ignore case; rename one of them"
+        )
+    else:  # two names, but append matches "A" to the table's "a" too
+        expected = (
+            f"copy to {warehouse.schema}.t: columns ['A', 'a'] of the Table all match the "
+            "table's column 'a'; rename all but one"
+        )
+    assert str(caught.value) == expected
+    assert _ids(warehouse, "t") == [{"id": 1, "a": 1}]

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
+
 from turnout import Table
+from turnout.errors import WarehouseError
 from turnout.warehouse.duckdb import DuckDB, default_database_path
 
 
@@ -63,3 +66,33 @@ def test_percent_s_placeholders_work_as_in_parsons(tmp_path):
     assert percent_placeholders_to_qmark("SELECT '%s', \"%s\", %s, 5 %% 2") == (
         "SELECT '%s', \"%s\", ?, 5 % 2"
     )
+
+
+def test_columns_differing_only_in_case_are_refused_before_anything_is_written(tmp_path):
+    db = DuckDB(tmp_path / "w.duckdb")
+    both = Table.from_columns({"id": [1], "A": [1], "a": [2]})
+
+    with pytest.raises(WarehouseError) as created:
+        db.copy(both, "s.t")
+    assert str(created.value) == (
+        "copy to s.t: columns 'A' and 'a' differ only in case, and duckdb column names ignore "
+        "case; rename one of them"
+    )
+    assert db.table_exists("s.t") is False
+
+    db.copy(Table([{"id": 1, "a": 1}]), "t")
+    for call in (
+        lambda: db.copy(both, "t", if_exists="append", alter_table=True),
+        lambda: db.copy(both, "t", if_exists="drop"),
+        lambda: db.upsert(both, "t", "id"),
+    ):
+        with pytest.raises(WarehouseError, match=r"^copy to t: columns 'A' and 'a' differ only"):
+            call()
+    assert list(db.query("SELECT * FROM t")) == [{"id": 1, "a": 1}]
+
+
+def test_columns_differing_in_non_ascii_case_are_two_columns(tmp_path):
+    # DuckDB folds ASCII letters only: "É" and "é" are distinct names there.
+    db = DuckDB(tmp_path / "w.duckdb")
+    db.copy(Table.from_columns({"É": [1], "é": [2]}), "t")
+    assert list(db.query("SELECT * FROM t")) == [{"É": 1, "é": 2}]

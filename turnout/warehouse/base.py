@@ -460,6 +460,14 @@ class Warehouse:
                 f"(missing: {missing!r}); pass alter_table=True to add them"
             )
 
+        targets = list(mapping.values())
+        for target_name in set(targets):
+            if targets.count(target_name) > 1:
+                sources = [name for name, target in mapping.items() if target == target_name]
+                raise WarehouseError(
+                    f"copy to {table.display}: columns {sources!r} of the Table all match the "
+                    f"table's column {target_name!r}; rename all but one"
+                )
         for name, target_name in mapping.items():
             self._refuse_lossy(existing[target_name], load, name, table, altering=False)
 

@@ -112,10 +112,14 @@ def prepare_load(
     if not stored:
         raise WarehouseError(f"copy to {table.display}: the Table has no columns")
 
+    for name in stored:
+        _check_column_name(name, table, dialect)
+    if dialect.folds_ascii_case:
+        _check_case_collisions(list(stored), table, dialect)
+
     types: dict[str, ColumnType] = {}
     series: list[pl.Series] = []
     for name, column in stored.items():
-        _check_column_name(name, table, dialect)
         try:
             column_type = infer_column_type(column, name)
             types[name] = column_type
@@ -151,6 +155,22 @@ def _check_column_name(name: str, table: TableName, dialect: Dialect) -> None:
             f"copy to {table.display}: column name {name!r} is longer than {dialect.name}'s "
             f"{limit}-byte limit for identifiers"
         )
+
+
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+
+
+def _check_case_collisions(names: list[str], table: TableName, dialect: Dialect) -> None:
+    """DuckDB identifiers ignore ASCII case: "A" and "a" would be one column."""
+    seen: dict[str, str] = {}
+    for name in names:
+        folded = name.translate(_ASCII_LOWER)
+        if folded in seen:
+            raise WarehouseError(
+                f"copy to {table.display}: columns {seen[folded]!r} and {name!r} differ only in "
+                f"case, and {dialect.name} column names ignore case; rename one of them"
+            )
+        seen[folded] = name
 
 
 def _check_nul(load: PreparedLoad, dialect: Dialect) -> None:

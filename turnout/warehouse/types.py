@@ -315,6 +315,8 @@ class Dialect:
     allows_nul: bool = False
     quote: str = '"'
     widens_integers: bool = True  # alter_table may turn INTEGER into BIGINT (not on Redshift)
+    # Quoted identifiers that differ only in ASCII case name the same column (DuckDB).
+    folds_ascii_case: bool = False
 
     def sql_type(self, column_type: ColumnType, *, varchar_max: bool = False) -> str:
         """The SQL type for a new column."""
@@ -420,4 +422,5 @@ DUCKDB = Dialect(
     text_type="VARCHAR",
     max_decimal_precision=38,
     allows_nul=True,
+    folds_ascii_case=True,
 )
