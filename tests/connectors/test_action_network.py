@@ -255,6 +255,29 @@ def test_add_person_does_not_subscribe_phones_and_says_so_once(
     assert notes[0].levelno == logging.WARNING
 
 
+def test_add_person_without_a_phone_gives_no_sms_warning(
+    action_network, action_network_emulator, caplog, monkeypatch
+):
+    monkeypatch.setattr(people, "_warned_add_person", False)
+    caplog.set_level(logging.INFO, logger="turnout.connectors.action_network")
+
+    action_network.add_person(email_address="nophone@example.org")
+    action_network.add_person(
+        email_address="consented@example.org",
+        mobile_number="5125550154",
+        mobile_status="subscribed",
+    )
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING] == []
+
+    action_network.add_person(email_address="phone@example.org", mobile_number="5125550155")
+    warnings = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
+    assert warnings == [
+        "add_person: phone numbers are not subscribed to SMS unless mobile_status is passed "
+        "(Parsons' add_person subscribed every number by default); pass "
+        "mobile_status='subscribed' only for people who agreed to texts"
+    ]
+
+
 def test_upsert_person_does_not_subscribe_phones_either(action_network, action_network_emulator):
     person = action_network.upsert_person(
         email_address="sms3@example.org", mobile_number="5125550152"

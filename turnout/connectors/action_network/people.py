@@ -307,8 +307,8 @@ class PeopleMixin:
     ) -> dict[str, Any]:
         """Parsons' older name for `upsert_person`: the same call, tags applied, the person
         returned. Unlike Parsons, it does not subscribe phone numbers to SMS by default."""
-        if mobile_status is None:
-            _warn_add_person_once()
+        if mobile_number is not None and mobile_status is None:
+            _warn_add_person_once()  # only a number given without a status is left unsubscribed
         return self.upsert_person(
             email_address=email_address,
             given_name=given_name,
