@@ -506,6 +506,27 @@ def test_booleans_into_a_number_column_are_refused_even_with_alter_table(warehou
     assert _column_type(warehouse, "t", "n") == "bigint"
 
 
+@pytest.mark.parametrize("alter_table", [False, True])
+def test_numbers_into_a_boolean_column_are_refused(warehouse, alter_table):
+    from decimal import Decimal
+
+    name = warehouse.name("t")
+    warehouse.db.copy(Table([{"id": 1, "ok": True}]), name)
+
+    cases = [([7, 5], 0, "7"), ([None, 2.5], 1, "2.5"), ([Decimal("1.5")], 0, "'1.5'")]
+    for values, row, shown in cases:
+        numbers = Table.from_columns({"id": list(range(2, 2 + len(values))), "ok": values})
+        with pytest.raises(WarehouseError) as caught:
+            warehouse.db.copy(numbers, name, if_exists="append", alter_table=alter_table)
+        assert str(caught.value) == (
+            f"copy to {warehouse.schema}.t: column 'ok', row {row}: the column is boolean and "
+            f"the value is the number {shown}, which a boolean column does not store (not even "
+            "with alter_table); convert the column to True/False first"
+        )
+
+    assert _ids(warehouse, "t") == [{"id": 1, "ok": True}]
+
+
 def test_decimals_with_a_fraction_into_an_integer_column(warehouse):
     from decimal import Decimal
 

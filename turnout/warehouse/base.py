@@ -40,6 +40,9 @@ _INTEGER_TYPES = frozenset(
 _NUMBER_TYPES = _INTEGER_TYPES | {"double precision", "double", "real", "float", "float4"}
 
 
+_NUMBER_KINDS = (Kind.INTEGER, Kind.BIG_INTEGER, Kind.FLOAT, Kind.DECIMAL)
+
+
 def _is_number_type(data_type: str) -> bool:
     """True for integer, float and decimal column types (`decimal(38,0)` as DuckDB spells it)."""
     return data_type in _NUMBER_TYPES or data_type.startswith(("numeric", "decimal", "float8"))
@@ -310,7 +313,8 @@ class Warehouse:
         raise WarehouseError naming the table, column and row; alter_table widens the column to
         the float (or a decimal) type instead, except on Redshift, which cannot change a
         column's type. Booleans appended to a number column are refused even with alter_table
-        (the only type holding both is text): convert them first.
+        (the only type holding both is text): convert them first. So are numbers appended to a
+        boolean column.
         """
         self._copy(
             tbl,
@@ -575,9 +579,17 @@ class Warehouse:
         Floats and decimals: with `altering` on an engine that can change the column's type,
         alter_table widens it instead (see `_fractional_type`). Booleans are refused even then:
         the only type holding both is text, and turning a number column into text is not
-        something to do behind the caller's back.
+        something to do behind the caller's back. Numbers into a boolean column are refused
+        likewise (DuckDB would store 5 and 2.5 as true).
         """
         kind = load.types[name].kind
+        if column.data_type == "boolean" and kind in _NUMBER_KINDS:
+            row, value = _first_lossy_value(load, name)
+            raise WarehouseError(
+                f"copy to {table.display}: column {column.name!r}, row {row}: the column is "
+                f"boolean and the value is the number {value!r}, which a boolean column does "
+                "not store (not even with alter_table); convert the column to True/False first"
+            )
         if kind is Kind.BOOLEAN:
             if not _is_number_type(column.data_type):
                 return
