@@ -403,6 +403,9 @@ REDSHIFT = Dialect(
     max_decimal_precision=38,
     identifier_max_bytes=127,
     widens_integers=False,
+    # TODO: Redshift folds even quoted identifiers to lower case unless the cluster sets
+    # enable_case_sensitive_identifier, so "A" and "a" collide there too; folds_ascii_case is
+    # left off because the tests run Redshift's SQL on PostgreSQL and cannot check which applies.
 )
 
 DUCKDB = Dialect(
