@@ -7,7 +7,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+from rich.console import Console
+
 from turnout.runs import RunHistory
+from turnout.runs.commands import runs_view
+from turnout.runs.history import RunRecord
 from turnout.runs.paths import HOME_ENV, RUNS_DB_ENV
 
 
@@ -46,11 +50,44 @@ def test_run_then_runs_lists_the_run(tmp_path: Path) -> None:
     assert (record.rows_in, record.rows_out, record.failures) == (4, 3, 1)
     assert listed.returncode == 0, listed.stderr
     [row] = [line for line in listed.stdout.splitlines() if "count.py" in line]
-    cells = [cell.strip() for cell in row.split("│")[1:-1]]
-    assert cells[0] == "1"
-    assert cells[1] == "count.py"
-    assert cells[4:8] == ["succeeded", "4", "3", "1"]
-    assert str(tmp_path / "home" / "logs") in listed.stdout.replace("\n", "")
+    cells = row.split()
+    assert cells[:2] == ["1", "count.py"]
+    assert cells[-4:] == ["succeeded", "4", "3", "1"]
+    logs = tmp_path / "home" / "logs"
+    assert f"log files in {logs}:" in listed.stdout
+    assert f"  run 1: {Path(record.log_file or '').name}" in listed.stdout.splitlines()
+
+
+def test_runs_is_readable_at_80_columns() -> None:
+    logs = Path("/srv/turnout/logs")  # only displayed, never opened
+    long_log = logs / "run-1234-20261204T153552Z-mobilize_to_action_network.log"
+    records = [
+        RunRecord(
+            1234, "/home/me/scripts/mobilize_to_action_network.py", "2026-12-04T15:35:52+00:00",
+            "2026-12-04T15:38:10+00:00", "succeeded", 0, 123456, 123400, 56, str(long_log), None,
+        ),
+        RunRecord(
+            7, "/home/me/count.py", "2026-12-04T16:01:00+00:00", "2026-12-04T16:01:04+00:00",
+            "failed", 1, 4, 3, 1, "/elsewhere/logs/run-7-20261204T160100Z-count.log", None,
+        ),
+    ]  # fmt: skip
+    console = Console(width=80, record=True, color_system=None)
+
+    console.print(runs_view(records, logs))
+
+    lines = console.export_text().splitlines()
+    assert max(len(line) for line in lines) <= 80
+    rows = [line.split() for line in lines if line.strip().startswith(("1234 ", "7 "))]
+    assert rows == [
+        ["1234", "mobilize_to…", "2026-12-04", "15:35", "2m18s", "succeeded", "123456", "123400",
+         "56"],
+        ["7", "count.py", "2026-12-04", "16:01", "4s", "failed", "4", "3", "1"],
+    ]  # fmt: skip
+    assert lines[-3:] == [
+        "log files in /srv/turnout/logs:",
+        "  run 1234: run-1234-20261204T153552Z-mobilize_to_action_network.log",
+        "  run 7: /elsewhere/logs/run-7-20261204T160100Z-count.log",
+    ]
 
 
 def test_a_failing_run_exits_non_zero_and_turnout_runs_db_moves_the_history(

@@ -9,21 +9,18 @@ from pathlib import Path
 from rich.console import Console
 
 from turnout.runs import RunHistory
-from turnout.runs.commands import runs_table
+from turnout.runs.commands import runs_view
 
 
 def render(history: RunHistory) -> str:
     console = Console(width=200, record=True, force_terminal=False)
-    console.print(runs_table(history.recent()))
+    console.print(runs_view(history.recent(), Path("/logs")))
     return console.export_text()
 
 
 def table_rows(text: str) -> list[list[str]]:
-    return [
-        [cell.strip() for cell in line.split("│")[1:-1]]
-        for line in text.splitlines()
-        if line.startswith("│")
-    ]
+    """The table's data rows, split on whitespace (a row starts with its run id)."""
+    return [line.split() for line in text.splitlines() if line.strip()[:1].isdigit()]
 
 
 def test_runs_are_listed_newest_first_with_their_counts(tmp_path: Path) -> None:
@@ -34,13 +31,19 @@ def test_runs_are_listed_newest_first_with_their_counts(tmp_path: Path) -> None:
     second = history.start("/jobs/weekly.py", log_file="/logs/run-2.log")
     history.finish(second, status="failed", exit_code=1)
 
-    rows = table_rows(render(history))
+    text = render(history)
+    rows = table_rows(text)
 
-    assert [row[0:2] + row[4:] for row in rows] == [
-        ["2", "weekly.py", "failed", "0", "0", "0", "/logs/run-2.log"],
-        ["1", "daily_sync.py", "succeeded", "40", "38", "2", "/logs/run-1.log"],
+    assert [row[0:2] + row[-4:] for row in rows] == [
+        ["2", "weekly.py", "failed", "0", "0", "0"],
+        ["1", "daily_sync.py", "succeeded", "40", "38", "2"],
     ]
-    assert rows[1][2] == history.get(first).started_at.replace("T", " ").removesuffix("+00:00")
+    assert " ".join(rows[1][2:4]) == history.get(first).started_at.replace("T", " ")[:16]
+    assert text.splitlines()[-3:] == [
+        "log files in /logs:",
+        "  run 2: run-2.log",
+        "  run 1: run-1.log",
+    ]
 
 
 def test_a_run_whose_process_is_gone_shows_as_lost(tmp_path: Path) -> None:
@@ -51,5 +54,5 @@ def test_a_run_whose_process_is_gone_shows_as_lost(tmp_path: Path) -> None:
 
     [row] = table_rows(render(history))
 
-    assert row[1:5:3] == ["orphan.py", "lost"]
+    assert (row[1], row[-4]) == ("orphan.py", "lost")
     assert history.recent()[0].status == "running"  # the file itself is not rewritten
