@@ -27,6 +27,9 @@ from turnout.errors import (
     ConfigurationError,
     NotFoundError,
     RateLimitError,
+    ResponseFormatError,
+    ServerError,
+    TransportError,
     TurnoutError,
     UnknownOutcomeError,
 )
@@ -135,6 +138,50 @@ def test_refused_token_is_an_authentication_error_naming_the_variable(
     assert "GOOGLE_DRIVE_CREDENTIALS" in str(caught.value)
     assert "Invalid JWT Signature" in str(caught.value)
     assert impostor["private_key"].splitlines()[1] not in str(caught.value)
+
+
+def test_a_truncated_token_reply_is_retried(
+    google_sheets: GoogleSheets, sheets_emulator: EmulatorServer
+) -> None:
+    spreadsheet_id = sheets_emulator.app.add_spreadsheet("Token", [["a"]])
+    sheets_emulator.app.faults.inject("truncate", 1, path_contains="/token")
+    assert google_sheets.list_worksheets(spreadsheet_id) == ["Sheet1"]
+    assert [r.fault for r in sheets_emulator.app.requests_to("/token")] == ["truncate", None]
+
+
+@pytest.mark.parametrize(
+    ("kind", "options", "error", "says"),
+    [
+        ("truncate", {}, ResponseFormatError, "not a complete JSON object"),
+        ("server_error", {"status": 503}, ServerError, "HTTP 503"),
+        ("rate_limit", {}, RateLimitError, "HTTP 429"),
+        ("drop", {}, TransportError, "failed"),
+        ("slow", {"delay": 0.5}, TransportError, "failed: ReadTimeout"),
+    ],
+)
+def test_token_endpoint_failures_after_the_retries_are_turnout_errors_naming_its_url(
+    kind: str,
+    options: dict[str, Any],
+    error: type[Exception],
+    says: str,
+    sheets_emulator: EmulatorServer,
+    sheets_keyfile: Path,
+) -> None:
+    sheets = GoogleSheets(
+        str(sheets_keyfile),
+        api_base_url=sheets_emulator.url,
+        retry_policy=FAST_RETRIES,
+        timeout=0.25,
+    )
+    spreadsheet_id = sheets_emulator.app.add_spreadsheet("Token", [["a"]])
+    sheets_emulator.app.faults.inject(kind, None, path_contains="/token", **options)
+    with pytest.raises(error) as caught:
+        sheets.list_worksheets(spreadsheet_id)
+    assert f"POST {sheets_emulator.url}/token (token endpoint)" in str(caught.value)
+    assert says in str(caught.value)
+    # turnout's retries, not google-auth's own seconds-long ones; no API call was sent.
+    assert len(sheets_emulator.app.requests_to("/token")) == FAST_RETRIES.attempts
+    assert sheets_emulator.app.requests_to("/v4/") == []
 
 
 def test_no_secret_reaches_the_logs(

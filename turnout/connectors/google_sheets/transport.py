@@ -13,10 +13,12 @@ import time
 from collections.abc import Mapping
 from typing import Any
 
+import google.auth.credentials
 import gspread
 import requests
 from gspread.exceptions import APIError
 
+from turnout.connectors.google_sheets.token import refresh_token
 from turnout.errors import (
     AuthenticationError,
     ClientError,
@@ -27,6 +29,7 @@ from turnout.errors import (
     ServerError,
     TransientError,
     TransportError,
+    TurnoutError,
 )
 from turnout.http.retry import (
     MalformedBodyError,
@@ -143,6 +146,7 @@ class TurnoutHTTPClient(gspread.HTTPClient):
         headers: Any = None,
     ) -> requests.Response:
         url = self.rewrite(endpoint)
+        self._ensure_token()
         idempotent = is_idempotent(method, url, json)
         describe = f"{method.upper()} {redact_url(url)}"
         retrying = build_retrying(self.policy, idempotent=idempotent, describe=describe)
@@ -173,6 +177,8 @@ class TurnoutHTTPClient(gspread.HTTPClient):
         started = time.monotonic()
         try:
             response = super().request(method, url, params, data, json, files, headers)
+        except TurnoutError:
+            raise  # a token refresh google-auth ran itself (after a 401), already translated
         except APIError as error:
             status = getattr(error.response, "status_code", error.code)
             logger.debug(
@@ -217,6 +223,18 @@ class TurnoutHTTPClient(gspread.HTTPClient):
                     status=response.status_code,
                 ) from None
         return response
+
+    def _ensure_token(self) -> None:
+        """Fetch the access token first, with its own retries (token.refresh_token), so a
+        failed token exchange neither escapes as a google-auth error nor spends the API
+        call's retries; google-auth then finds the token valid and sends the call."""
+        credentials = getattr(self, "auth", None)
+        if not isinstance(credentials, google.auth.credentials.Credentials):
+            return
+        if credentials.valid:
+            return
+        refresh_token(credentials, self.policy, self.timeout)
+        self._register_token()
 
     def _register_token(self) -> None:
         token = getattr(getattr(self, "auth", None), "token", None)
