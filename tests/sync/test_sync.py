@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -279,7 +280,51 @@ def test_the_source_may_be_a_query_and_duplicate_keys_are_pushed_once(
     )
 
     assert target.pushed == [5, 6]
-    assert (summary.total, summary.succeeded, summary.skipped) == (3, 2, 1)
+    assert (summary.total, summary.succeeded, summary.skipped, summary.duplicates) == (3, 2, 0, 1)
+    assert (
+        summary.describe()
+        == "3 records: 2 synced, 0 failed, 0 already synced, 1 duplicate in the source"
+    )
+
+
+def test_a_table_without_columns_is_a_clean_no_op(
+    warehouse: DuckDB, journal: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="turnout.sync")
+    target = Target()
+
+    summary = run(Table(), target.push, warehouse, journal)
+
+    assert target.pushed == []
+    assert summary.as_dict() == {
+        "log_table": LOG,
+        "total": 0,
+        "pushed": 0,
+        "succeeded": 0,
+        "failed": 0,
+        "skipped": 0,
+        "duplicates": 0,
+        "reconciled": 0,
+        "replayed": 0,
+        "failed_keys": [],
+    }
+    assert summary.describe() == "0 records: 0 synced, 0 failed, 0 already synced"
+    assert [r.getMessage() for r in caplog.records if r.name == "turnout.sync.core"][-1] == (
+        f"sync to {LOG}: 0 succeeded, 0 failed, 0 skipped (already synced), 0 duplicates in the"
+        " source, 0 reconciled, 0 pushes"
+    )
+
+
+def test_a_key_synced_before_and_repeated_in_the_source_is_skipped_then_a_duplicate(
+    warehouse: DuckDB, journal: Path
+) -> None:
+    target = Target()
+    run(people(1), target.push, warehouse, journal)
+
+    summary = run(people(1, 1, 2), target.push, warehouse, journal)
+
+    assert target.pushed == [1, 2]
+    assert (summary.skipped, summary.duplicates, summary.succeeded) == (1, 1, 1)
 
 
 def test_a_missing_key_column_is_refused_before_any_push(warehouse: DuckDB, journal: Path) -> None:
@@ -352,9 +397,7 @@ def test_the_summary_describes_itself(warehouse: DuckDB, journal: Path) -> None:
 
     summary = run(people(1, 2, 3), target.push, warehouse, journal)
 
-    assert summary.describe() == (
-        "3 records: 0 synced, 1 failed, 2 already synced, 0 reconciled after a crash"
-    )
+    assert summary.describe() == "3 records: 0 synced, 1 failed, 2 already synced"
     assert summary.as_dict() == {
         "log_table": LOG,
         "total": 3,
@@ -362,6 +405,7 @@ def test_the_summary_describes_itself(warehouse: DuckDB, journal: Path) -> None:
         "succeeded": 0,
         "failed": 1,
         "skipped": 2,
+        "duplicates": 0,
         "reconciled": 0,
         "replayed": 0,
         "failed_keys": [2],

@@ -59,8 +59,10 @@ ReconcileFunction = Callable[[dict[str, Any]], Any]
 class SyncSummary:
     """What one sync did. `pushed` counts calls of the push function, `succeeded` and `failed`
     their outcomes; `skipped` counts source rows whose key the log already had as synced;
-    `reconciled` counts records found in the target after a crash and logged as synced without
-    a second push; `replayed` counts journal outcomes a crashed run had not yet logged."""
+    `duplicates` counts source rows whose key an earlier row of the same source already had
+    (pushed once, not again); `reconciled` counts records found in the target after a crash
+    and logged as synced without a second push; `replayed` counts journal outcomes a crashed
+    run had not yet logged."""
 
     log_table: str
     total: int = 0
@@ -68,16 +70,27 @@ class SyncSummary:
     succeeded: int = 0
     failed: int = 0
     skipped: int = 0
+    duplicates: int = 0
     reconciled: int = 0
     replayed: int = 0
     failed_keys: list[Any] = field(default_factory=list)
 
     def describe(self) -> str:
-        """One line for a person: '8 records: 6 synced, 2 failed, 0 already synced, ...'."""
-        return (
+        """One line for a person: '8 records: 6 synced, 2 failed, 0 already synced'; source
+        duplicates and crash recovery are mentioned only when they happened."""
+        line = (
             f"{self.total} records: {self.succeeded} synced, {self.failed} failed,"
-            f" {self.skipped} already synced, {self.reconciled} reconciled after a crash"
+            f" {self.skipped} already synced"
         )
+        if self.duplicates:
+            line += (
+                f", {self.duplicates} duplicate{'s' if self.duplicates != 1 else ''} in the source"
+            )
+        if self.reconciled:
+            line += f", {self.reconciled} reconciled after a crash"
+        if self.replayed:
+            line += f", {self.replayed} replayed from the journal"
+        return line
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -87,6 +100,7 @@ class SyncSummary:
             "succeeded": self.succeeded,
             "failed": self.failed,
             "skipped": self.skipped,
+            "duplicates": self.duplicates,
             "reconciled": self.reconciled,
             "replayed": self.replayed,
             "failed_keys": list(self.failed_keys),
@@ -253,6 +267,10 @@ class _Sync:
             if source is None:
                 return []
         columns = getattr(source, "columns", None)
+        if columns is not None and len(columns) == 0:
+            # A Table without columns (a query or API call that matched nothing): no rows, so
+            # nothing to push, and no key column to check.
+            return []
         if columns is not None and self.log.key_column not in columns:
             raise ColumnNotFoundError(self.log.key_column, list(columns))
         rows = [dict(row) for row in _iter_rows(source)]
@@ -275,10 +293,13 @@ class _Sync:
                 self._record_missing_key(index, row)
                 continue
             key = key_text(key_value)
-            if key in synced or key in seen:
-                self.summary.skipped += 1
+            if key in seen:  # a second row with this key in the same source
+                self.summary.duplicates += 1
                 continue
             seen.add(key)
+            if key in synced:
+                self.summary.skipped += 1
+                continue
             self.push_one(key, key_value, row)
             if self.unflushed >= self.batch_size:
                 self.flush()
@@ -350,12 +371,13 @@ def _iter_rows(source: Any) -> Iterable[Mapping[str, Any]]:
 
 def _report(summary: SyncSummary) -> None:
     logger.info(
-        "sync to %s: %s succeeded, %s failed, %s skipped (already synced), %s reconciled,"
-        " %s pushes",
+        "sync to %s: %s succeeded, %s failed, %s skipped (already synced), %s duplicates in"
+        " the source, %s reconciled, %s pushes",
         summary.log_table,
         summary.succeeded,
         summary.failed,
         summary.skipped,
+        summary.duplicates,
         summary.reconciled,
         summary.pushed,
     )
