@@ -2,7 +2,8 @@
 
 Pull attendances from Mobilize (or from the spreadsheet copy of the same data the guide falls
 back on), make them legible, count signups by event, split them by month, and load them into a
-new spreadsheet in a Drive folder that organizers watch.
+spreadsheet in a Drive folder that organizers watch: the one of that name already there (a
+re-run rewrites it, so the folder never holds the rows twice), else a new one.
 
 Run it as a script with the connectors' usual environment variables::
 
@@ -109,6 +110,30 @@ def first_months(attendance_records: Table, count: int = 3) -> list[str]:
     return months[:count]
 
 
+def spreadsheet_for(google_sheets: GoogleSheets, name: str, folder_id: str | None) -> str:
+    """The spreadsheet to load into: the one named `name` already in the folder (left by an
+    earlier run, perhaps one that failed half-way; overwrite_sheet rewrites it), else a new one.
+    Without a folder a new spreadsheet is created each time: a name alone could match someone
+    else's spreadsheet shared with the service account."""
+    # TODO: a create whose reply was lost (UnknownOutcomeError) can land after the next run's
+    # lookup if that run starts at once; that run then creates a second spreadsheet, and later
+    # runs load into the oldest and warn, leaving the other one (with that run's rows, if it
+    # got as far) in the folder. Trashing the extras would need a Drive trash call.
+    existing = google_sheets.find_spreadsheets(name, folder_id=folder_id) if folder_id else []
+    if not existing:
+        return google_sheets.create_spreadsheet(name, folder_id=folder_id)
+    if len(existing) > 1:
+        logger.warning(
+            "%s spreadsheets named %r in folder %s; loading into the oldest, %s",
+            len(existing),
+            name,
+            folder_id,
+            existing[0],
+        )
+    logger.info("Reusing spreadsheet %s (%r) in folder %s", existing[0], name, folder_id)
+    return existing[0]
+
+
 def run(
     mobilize: MobilizeAmerica | None,
     google_sheets: GoogleSheets,
@@ -123,8 +148,9 @@ def run(
 
     Reads attendances from Mobilize, or from `source_spreadsheet_id` (the spreadsheet copy,
     with `person` as JSON text) when given. `months` ('YYYY-MM') default to the first three in
-    the data. The summary holds spreadsheet_id, rows_per_tab, rows_per_month and
-    counts_by_event.
+    the data. Loads into the folder's spreadsheet named `spreadsheet_name`, created only when
+    there is none (see spreadsheet_for). The summary holds spreadsheet_id, spreadsheet_name,
+    rows_per_tab, rows_per_month and counts_by_event.
     """
     # Extract
     if source_spreadsheet_id is not None:
@@ -150,14 +176,20 @@ def run(
         logger.info("%s: %s attendances", month, table.num_rows)
 
     # Load
-    sheet_id = google_sheets.create_spreadsheet(spreadsheet_name, folder_id=folder_id)
+    sheet_id = spreadsheet_for(google_sheets, spreadsheet_name, folder_id)
     # The guide overwrites with January and appends the other months; one overwrite of all
     # the months writes the same rows, and leaves no clear of this run to land (late, after a
     # timeout) on rows appended after it.
     google_sheets.overwrite_sheet(sheet_id, Table([COLUMNS]).concat(*by_month))
     google_sheets.format_cells(sheet_id, "A1", {"backgroundColor": RED}, worksheet=0)
 
-    counts_index = google_sheets.add_sheet(sheet_id, COUNTS_TAB, rows=max(10, counts.num_rows + 1))
+    tabs = google_sheets.list_worksheets(sheet_id)
+    if COUNTS_TAB in tabs:  # a spreadsheet reused from an earlier run
+        counts_index = tabs.index(COUNTS_TAB)
+    else:
+        counts_index = google_sheets.add_sheet(
+            sheet_id, COUNTS_TAB, rows=max(10, counts.num_rows + 1)
+        )
     google_sheets.overwrite_sheet(sheet_id, counts, worksheet=counts_index)
 
     tabs = google_sheets.list_worksheets(sheet_id)
@@ -180,14 +212,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--folder-id",
         default=os.environ.get("GOOGLE_DRIVE_FOLDER_ID"),
-        help="the Drive folder of the new spreadsheet (default: env GOOGLE_DRIVE_FOLDER_ID)",
+        help="the Drive folder of the spreadsheet (default: env GOOGLE_DRIVE_FOLDER_ID)",
     )
     parser.add_argument(
         "--from-sheet",
         metavar="SPREADSHEET_ID",
         help="read attendances from this spreadsheet instead of the Mobilize API",
     )
-    parser.add_argument("--name", default=SPREADSHEET_NAME, help="the new spreadsheet's title")
+    parser.add_argument("--name", default=SPREADSHEET_NAME, help="the spreadsheet's title")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
 

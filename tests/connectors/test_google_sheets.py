@@ -140,6 +140,26 @@ def test_refused_token_is_an_authentication_error_naming_the_variable(
     assert impostor["private_key"].splitlines()[1] not in str(caught.value)
 
 
+def test_find_spreadsheets_by_exact_name_in_a_folder_oldest_first(
+    google_sheets: GoogleSheets, sheets_emulator: EmulatorServer
+) -> None:
+    folder = sheets_emulator.app.create_folder("Organizers")
+    other_folder = sheets_emulator.app.create_folder("Elsewhere")
+    first = google_sheets.create_spreadsheet("Dup", folder_id=folder)
+    second = google_sheets.create_spreadsheet("Dup", folder_id=folder)
+    elsewhere = google_sheets.create_spreadsheet("Dup", folder_id=other_folder)
+    quoted = google_sheets.create_spreadsheet("Dup's \\ list", folder_id=folder)
+    google_sheets.create_spreadsheet("Dup 2", folder_id=folder)
+    sheets_emulator.app.store.create_file("Dup", "text/plain", [folder])  # not a spreadsheet
+
+    assert google_sheets.find_spreadsheets("Dup", folder_id=folder) == [first, second]
+    assert google_sheets.find_spreadsheets("Dup") == [first, second, elsewhere]
+    assert google_sheets.find_spreadsheets("Dup's \\ list", folder_id=folder) == [quoted]
+    assert google_sheets.find_spreadsheets("Nothing", folder_id=folder) == []
+    query = sheets_emulator.app.requests_to("/drive/v3/files", "GET")[0].query
+    assert "trashed+%3D+false" in query
+
+
 def test_a_truncated_token_reply_is_retried(
     google_sheets: GoogleSheets, sheets_emulator: EmulatorServer
 ) -> None:
@@ -635,6 +655,23 @@ def test_create_is_not_retried_blindly_after_a_5xx(
     with pytest.raises(UnknownOutcomeError, match="'Once'"):
         google_sheets.create_spreadsheet("Once")
     assert len(sheets_emulator.app.requests_to("/drive/v3/files", "POST")) == 1
+
+
+def test_a_create_whose_reply_times_out_is_an_unknown_outcome_the_lookup_then_finds(
+    sheets_emulator: EmulatorServer, sheets_keyfile: Path
+) -> None:
+    sheets = _timing_out_sheets(sheets_emulator, sheets_keyfile)
+    folder = sheets_emulator.app.create_folder("Organizers")
+    sheets.find_spreadsheets("Late", folder_id=folder)  # the token, before the fault
+    sheets_emulator.app.faults.inject(
+        "slow", 1, path_contains="/drive/v3/files", methods=["POST"], delay=0.6
+    )
+    with pytest.raises(UnknownOutcomeError, match="find_spreadsheets"):
+        sheets.create_spreadsheet("Late", folder_id=folder)
+    _settled(sheets_emulator)
+    assert len(sheets_emulator.app.requests_to("/drive/v3/files", "POST")) == 1
+    (created,) = sheets.find_spreadsheets("Late", folder_id=folder)
+    assert sheets_emulator.app.store.files[created].parents == [folder]
 
 
 def test_subject_is_sent_for_delegation(

@@ -135,6 +135,44 @@ def test_sheet_path_end_to_end(
     assert app.sheet_formats(sheet_id, "Sheet1") == {(0, 0): {"backgroundColor": RED}}
 
 
+def test_a_rerun_after_a_failed_run_rewrites_the_one_spreadsheet_in_the_folder(
+    example: ModuleType, google_sheets: GoogleSheets, sheets_emulator: EmulatorServer
+) -> None:
+    from turnout.errors import TurnoutError
+
+    app = sheets_emulator.app
+    source = app.add_spreadsheet("Fake Mobilize data", GUIDE_SHEET)
+    folder = app.create_folder("Organizers")
+    # addSheet (the counts tab) is not retried: one 503 fails the first run half-way.
+    app.faults.inject("server_error", 1, status=503, path_contains=":batchUpdate", after=1)
+    with pytest.raises(TurnoutError):
+        example.run(None, google_sheets, folder, source_spreadsheet_id=source)
+    (partial,) = [f.file_id for f in app.store.files.values() if f.parents == [folder]]
+
+    summary = example.run(None, google_sheets, folder, source_spreadsheet_id=source)
+    # Then a narrower run (January only) over the full one: the other months' rows go.
+    january = example.run(None, google_sheets, folder, source_spreadsheet_id=source,
+                          months=["2022-01"])  # fmt: skip
+
+    assert summary["spreadsheet_id"] == january["spreadsheet_id"] == partial
+    in_folder = [f.name for f in app.store.files.values() if f.parents == [folder]]
+    assert in_folder == ["Volunteer Attendance Records"]
+    assert [row[0] for row in app.sheet_values(partial, "Sheet1")] == [
+        "id", "46273", "46274", "46278"
+    ]  # fmt: skip
+    tabs = sorted(app.store.spreadsheet(partial).sheets, key=lambda sheet: sheet.index)
+    assert [tab.title for tab in tabs] == ["Sheet1", "Signups by event"]
+    assert app.sheet_values(partial, "Signups by event") == [
+        ["event_title", "value"],
+        ["February Canvass", 1],
+        ["February Phonebank", 1],
+        ["January Canvass", 2],
+        ["January Textbank", 1],
+        ["March Relational Organizing Hour", 1],
+    ]
+    assert app.sheet_formats(partial, "Sheet1") == {(0, 0): {"backgroundColor": RED}}
+
+
 def _legible(timestamp: int) -> str:
     return datetime.fromtimestamp(timestamp, UTC).strftime("%Y-%m-%d %H:%M:%S")
 

@@ -245,8 +245,8 @@ def _tables(warehouse: Any, schema: str) -> list[str]:
     return [row["table_name"] for row in rows or []]
 
 
-# A clean run of the sheet workflow on SHEET_SIZES makes 6 Mobilize calls (per_page 5) and 25
-# Sheets/Drive calls through gspread (create, reads, writes, formats) after its token.
+# A clean run of the sheet workflow on SHEET_SIZES makes 6 Mobilize calls (per_page 5) and 20
+# Sheets/Drive calls through gspread (find, create, reads, writes, formats) after its token.
 SHEET_SIZES = {"organizations": 1, "events": 4, "people": 20, "attendances": 30}
 
 
@@ -259,7 +259,7 @@ def test_the_sheet_workflow_killed_and_run_again_writes_the_clean_spreadsheet(
     from turnout.connectors.google_sheets import GoogleSheets
 
     example = load_example("mobilize_to_sheets")
-    at = random.Random(seed).randint(1, {"extract": 6, "load": 25}[phase])
+    at = random.Random(seed).randint(1, {"extract": 6, "load": 20}[phase])
     mobilize_server = start_mobilize(seed, **SHEET_SIZES)
     try:
         records = raw_attendances(mobilize_server)
@@ -288,8 +288,10 @@ def test_the_sheet_workflow_killed_and_run_again_writes_the_clean_spreadsheet(
         result = ScenarioResult("mobilize_to_sheets", seed)
         check_sheet(result, sheets_emulator, summary["spreadsheet_id"], records, example.COLUMNS)
         assert (result.lost, result.duplicated, result.problems) == ([], [], [])
-        # TODO: a kill after create_spreadsheet leaves that partial spreadsheet in the folder
-        # beside the re-run's (the example always creates a new one); not asserted until
-        # examples/mobilize_to_sheets.py reuses or removes it. See tests/faults/RESULTS.md.
+        # The re-run reuses the spreadsheet the killed run created: one in the folder.
+        store = sheets_emulator.app.store
+        in_folder = [f.file_id for f in store.files.values() if f.parents == [folder]]
+        assert in_folder == [summary["spreadsheet_id"]]
+        assert result.leftover_spreadsheets == 0
     finally:
         mobilize_server.stop()

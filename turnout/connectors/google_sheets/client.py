@@ -16,6 +16,7 @@ from typing import Any
 import google.auth.exceptions
 import gspread
 from gspread.exceptions import APIError
+from gspread.urls import DRIVE_FILES_API_V3_URL
 from gspread.utils import ValueInputOption, ValueRenderOption, rowcol_to_a1
 
 from turnout.connectors.google_sheets import cells
@@ -51,6 +52,8 @@ MAX_CELLS = 10_000_000
 DEFAULT_RETRY_POLICY = RetryPolicy(attempts=6, backoff=2.0, backoff_max=64.0, jitter=1.0)
 
 Worksheet = int | str
+
+SPREADSHEET_MIME = "application/vnd.google-apps.spreadsheet"
 
 
 class GoogleSheets:
@@ -238,7 +241,16 @@ class GoogleSheets:
         except ServerError as error:
             raise UnknownOutcomeError(
                 f"creating spreadsheet {title!r} failed with HTTP {error.status}; it may exist "
-                f"anyway: look for it in folder {folder_id!r} before running again"
+                f"anyway: look for it in folder {folder_id!r} (find_spreadsheets) before "
+                "running again"
+            ) from error
+        except TransportError as error:
+            if not getattr(error, "sent", True):
+                raise
+            raise UnknownOutcomeError(
+                f"creating spreadsheet {title!r} was sent but its reply was lost ({error}); it "
+                f"may exist anyway: look for it in folder {folder_id!r} (find_spreadsheets) "
+                "before running again"
             ) from error
         except NotFoundError as error:
             if folder_id is None:
@@ -255,6 +267,44 @@ class GoogleSheets:
                 )
         logger.info("Created spreadsheet %s (%r)", spreadsheet.id, title)
         return spreadsheet.id
+
+    def find_spreadsheets(self, title: str, folder_id: str | None = None) -> list[str]:
+        """The ids of the spreadsheets named exactly `title` (in Drive folder `folder_id`, if
+        given) and not in the trash, oldest first.
+
+        A turnout addition (Parsons' GoogleSheets has no lookup; its GoogleDrive has
+        find_file_in_folder): a workflow re-run after a failure can reuse the spreadsheet
+        the failed run created instead of adding another beside it.
+        """
+        clauses = [
+            f"mimeType = '{SPREADSHEET_MIME}'",
+            f"name = '{_drive_quoted(title)}'",
+            "trashed = false",
+        ]
+        if folder_id is not None:
+            clauses.append(f"'{_drive_quoted(folder_id)}' in parents")
+        params: dict[str, Any] = {
+            "q": " and ".join(clauses),
+            "pageSize": 1000,
+            "orderBy": "createdTime",
+            "fields": "nextPageToken,files(id,name,createdTime)",
+            "supportsAllDrives": True,
+            "includeItemsFromAllDrives": True,
+        }
+        found: list[dict[str, Any]] = []
+        with self._translated(f"find spreadsheets named {title!r}"):
+            while True:
+                reply = self.gspread_client.http_client.request(
+                    "get", DRIVE_FILES_API_V3_URL, params=params
+                ).json()
+                found.extend(reply.get("files") or [])
+                if not reply.get("nextPageToken"):
+                    break
+                params["pageToken"] = reply["nextPageToken"]
+        named = [f for f in found if f.get("name") == title and f.get("id")]
+        named.sort(key=lambda f: f.get("createdTime") or "")  # stable: Drive's order on ties
+        logger.info("Found %s spreadsheets named %r in %s", len(named), title, folder_id or "Drive")
+        return [f["id"] for f in named]
 
     def delete_spreadsheet(self, spreadsheet_id: str) -> None:
         """Delete the spreadsheet (Drive)."""
@@ -512,6 +562,11 @@ def _deprecated_sheet_index(worksheet: Worksheet, kwargs: dict[str, Any]) -> Wor
     if kwargs:
         raise TypeError(f"unexpected keyword arguments {sorted(kwargs)}")
     return worksheet
+
+
+def _drive_quoted(text: str) -> str:
+    """Text for a single-quoted Drive query string: backslash and quote escaped."""
+    return text.replace("\\", "\\\\").replace("'", "\\'")
 
 
 def _input_option(user_entered_value: bool) -> str:

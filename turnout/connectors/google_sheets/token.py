@@ -60,9 +60,12 @@ class CheckedTokenRequest:
             )
         except google.auth.exceptions.TransportError as error:
             cause = error.__cause__ or error
-            raise TransportError(
+            failure = TransportError(
                 redact(f"{where} (token endpoint) failed: {type(cause).__name__}")
-            ) from None
+            )
+            # The API call waiting for this token was never sent.
+            failure.sent = False  # type: ignore[attr-defined]
+            raise failure from None
         status = response.status
         details = {"method": method.upper(), "url": redact_url(url), "status": status}
         if status == 429:
