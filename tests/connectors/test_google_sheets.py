@@ -169,6 +169,18 @@ def test_a_truncated_token_reply_is_retried(
     assert [r.fault for r in sheets_emulator.app.requests_to("/token")] == ["truncate", None]
 
 
+def test_the_refresh_google_auth_runs_after_a_401_is_checked_too(
+    google_sheets: GoogleSheets, sheets_emulator: EmulatorServer
+) -> None:
+    spreadsheet_id = sheets_emulator.app.add_spreadsheet("Token", [["a"]])
+    google_sheets.list_worksheets(spreadsheet_id)
+    google_sheets.gspread_client.http_client.auth.token = "ya29.revoked"  # the server refuses it
+    sheets_emulator.app.faults.inject("truncate", 1, path_contains="/token")
+
+    assert google_sheets.list_worksheets(spreadsheet_id) == ["Sheet1"]
+    assert [r.fault for r in sheets_emulator.app.requests_to("/token")] == [None, "truncate", None]
+
+
 @pytest.mark.parametrize(
     ("kind", "options", "error", "says"),
     [

@@ -16,9 +16,10 @@ from typing import Any
 import google.auth.credentials
 import gspread
 import requests
+from google.auth.transport.requests import AuthorizedSession
 from gspread.exceptions import APIError
 
-from turnout.connectors.google_sheets.token import refresh_token
+from turnout.connectors.google_sheets.token import CheckedTokenRequest, refresh_token
 from turnout.errors import (
     AuthenticationError,
     ClientError,
@@ -125,6 +126,11 @@ class TurnoutHTTPClient(gspread.HTTPClient):
 
     def __init__(self, auth: Any, session: requests.Session | None = None) -> None:
         super().__init__(auth, session)
+        if session is None and isinstance(self.auth, google.auth.credentials.Credentials):
+            # google-auth refreshes by itself after a 401: through the checked request too.
+            self.session = AuthorizedSession(
+                self.auth, auth_request=CheckedTokenRequest(self.request_timeout)
+            )
         self.timeout = self.request_timeout
         self._known_token: str | None = None
 
