@@ -515,6 +515,9 @@ class GoogleSheets:
         self, sheet: gspread.Worksheet, spreadsheet_id: str, rows: int, cols: int
     ) -> None:
         """Grow the grid (one absolute resize, safe to retry) so the write fits in it."""
+        # TODO: a resize whose reply timed out may land after a later, larger one (the next
+        # append_to_sheet growing the grid further) and shrink the grid, dropping the rows
+        # beyond it; appendDimension would not shrink, but lands twice when retried.
         if rows <= sheet.row_count and cols <= sheet.col_count:
             return
         new_rows, new_cols = max(rows, sheet.row_count), max(cols, sheet.col_count)
