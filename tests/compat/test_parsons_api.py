@@ -551,3 +551,30 @@ def test_action_network_keeps_parsons_headers_attribute():
     an = ActionNetwork(api_token="compat-token", api_url="http://127.0.0.1:9/api/v2")
     assert an.headers == {"Content-Type": "application/json", "OSDI-API-Token": "compat-token"}
     assert "compat-token" not in repr(an)
+
+
+def test_table_keeps_parsons_source_and_name_labels():
+    from turnout import Table
+
+    labelled = Table([{"a": 1}], "mobilize", "people")
+    assert (labelled.source, labelled.name) == ("mobilize", "people")
+    assert (Table().source, Table().name) == (None, None)
+
+
+def test_api_connector_takes_parsons_raise_on_error_and_requests_kwargs():
+    from tests.http.conftest import HTTPTestApp
+    from turnout.emulators.base import EmulatorServer
+    from turnout.errors import NotFoundError
+    from turnout.http import APIConnector, RetryPolicy
+
+    with EmulatorServer(HTTPTestApp()) as server:
+        client = APIConnector(server.url, retry=RetryPolicy(attempts=1), timeout=(1.0, 2.0))
+        assert client.post_request("status/404", raise_on_error=False) is None
+        with pytest.raises(NotFoundError):
+            client.post_request("status/404")
+        with pytest.raises(NotFoundError):  # as in Parsons: a GET error raises either way
+            client.get_request("status/404", raise_on_error=False)
+        echoed = client.get_request("echo", auth=("user", "pw"))
+        assert echoed["authorization"] == "Basic dXNlcjpwdw=="
+        assert client.put_request("echo", json={"b": 2}, allow_redirects=False)["json"] == {"b": 2}
+        client.close()

@@ -140,12 +140,18 @@ class APIConnector:
         params: Mapping[str, Any] | None = None,
         *,
         return_format: Literal["json", "content"] = "json",
+        raise_on_error: bool = True,
+        **kwargs: Any,
     ) -> Any:
-        """GET and return the decoded JSON body (or the raw bytes with return_format="content")."""
+        """GET and return the decoded JSON body (or the raw bytes with return_format="content").
+
+        An error status raises whatever `raise_on_error` says, as in Parsons 6.1 (there is no
+        body to return); `kwargs` go to `requests` (`files`, `verify`, `cookies`...).
+        """
         if return_format == "json":
-            return self.send("GET", url, params=params, parse_json=True)[1]
+            return self.send("GET", url, params=params, parse_json=True, **kwargs)[1]
         if return_format == "content":
-            return self.send("GET", url, params=params)[0].content
+            return self.send("GET", url, params=params, **kwargs)[0].content
         raise ValueError(f"return_format must be 'json' or 'content', not {return_format!r}")
 
     def post_request(
@@ -156,12 +162,16 @@ class APIConnector:
         json: Any = None,
         success_codes: list[int] | None = None,
         *,
+        raise_on_error: bool = True,
         idempotent: bool = False,
+        **kwargs: Any,
     ) -> Any:
         """POST; return the JSON body, or the status code when there is none. Retried after
-        the request was sent only when `idempotent=True`."""
+        the request was sent only when `idempotent=True`. With `raise_on_error=False` an error
+        status returns None instead of raising; `kwargs` go to `requests`."""
+        codes = success_codes or [200, 201, 202, 204]
         return self._write(
-            "POST", url, params, data, json, success_codes or [200, 201, 202, 204], idempotent
+            "POST", url, params, data, json, codes, idempotent, raise_on_error, kwargs
         )
 
     def put_request(
@@ -171,9 +181,14 @@ class APIConnector:
         json: Any = None,
         params: Mapping[str, Any] | None = None,
         success_codes: list[int] | None = None,
+        *,
+        raise_on_error: bool = True,
+        **kwargs: Any,
     ) -> Any:
-        """PUT (idempotent: a full replacement); return the JSON body or the status code."""
-        return self._write("PUT", url, params, data, json, success_codes or [200, 201, 204], True)
+        """PUT (idempotent: a full replacement); return the JSON body or the status code (None
+        for an error status with `raise_on_error=False`)."""
+        codes = success_codes or [200, 201, 202, 204]  # Parsons' default
+        return self._write("PUT", url, params, data, json, codes, True, raise_on_error, kwargs)
 
     def patch_request(
         self,
@@ -183,11 +198,15 @@ class APIConnector:
         json: Any = None,
         success_codes: list[int] | None = None,
         *,
+        raise_on_error: bool = True,
         idempotent: bool = False,
+        **kwargs: Any,
     ) -> Any:
-        """PATCH; return the JSON body or the status code."""
+        """PATCH; return the JSON body or the status code (None for an error status with
+        `raise_on_error=False`)."""
+        codes = success_codes or [200, 201, 202, 204]  # Parsons' default
         return self._write(
-            "PATCH", url, params, data, json, success_codes or [200, 201, 204], idempotent
+            "PATCH", url, params, data, json, codes, idempotent, raise_on_error, kwargs
         )
 
     def delete_request(
@@ -195,11 +214,14 @@ class APIConnector:
         url: str,
         params: Mapping[str, Any] | None = None,
         success_codes: list[int] | None = None,
+        *,
+        raise_on_error: bool = True,
+        **kwargs: Any,
     ) -> Any:
-        """DELETE; return the JSON body or the status code."""
-        return self._write(
-            "DELETE", url, params, None, None, success_codes or [200, 201, 204], True
-        )
+        """DELETE; return the JSON body or the status code (None for an error status with
+        `raise_on_error=False`)."""
+        codes = success_codes or [200, 201, 202, 204]  # Parsons' default
+        return self._write("DELETE", url, params, None, None, codes, True, raise_on_error, kwargs)
 
     def validate_response(self, resp: requests.Response) -> None:
         """Raise the turnout error for a 4xx or 5xx response (a `requests` HTTPError too)."""
@@ -299,6 +321,7 @@ class APIConnector:
         idempotent: bool | None = None,
         parse_json: bool = False,
         timeout: Timeout | None = None,
+        **options: Any,
     ) -> tuple[requests.Response, Any]:
         """Send one call with retries, rate limit and timeout; return (response, decoded body
         or None). Raises the turnout error of the last failure once retries are spent."""
@@ -311,7 +334,7 @@ class APIConnector:
 
         def attempt() -> tuple[requests.Response, Any]:
             return self._attempt(
-                method, full, params, json, data, merged, idempotent, parse_json, timeout
+                method, full, params, json, data, merged, idempotent, parse_json, timeout, options
             )
 
         retrying = build_retrying(
@@ -335,7 +358,11 @@ class APIConnector:
         idempotent: bool,
         parse_json: bool,
         timeout: Timeout | None,
+        options: Mapping[str, Any] | None = None,
     ) -> tuple[requests.Response, Any]:
+        # Parsons' **kwargs for requests (files, verify, cookies...); `auth` replaces ours.
+        options = dict(options or {})
+        auth = options.pop("auth", self.auth)
         self.rate_limiter.acquire()
         started = time.perf_counter()
         try:
@@ -346,8 +373,9 @@ class APIConnector:
                 json=json,
                 data=data,
                 headers=headers or None,
-                auth=self.auth,
+                auth=auth,
                 timeout=timeout or self.timeout,
+                **options,
             )
         except requests.exceptions.RequestException as error:
             shown = redact_url(_with_params(url, params))
@@ -398,10 +426,19 @@ class APIConnector:
         json: Any,
         success_codes: list[int],
         idempotent: bool,
+        raise_on_error: bool = True,
+        options: Mapping[str, Any] | None = None,
     ) -> Any:
-        response, _ = self.send(
-            method, url, params=params, data=data, json=json, idempotent=idempotent
-        )
+        try:
+            response, _ = self.send(
+                method, url, params=params, data=data, json=json, idempotent=idempotent,
+                **(options or {}),
+            )  # fmt: skip
+        except HTTPError as error:
+            if raise_on_error or error.response is None:
+                raise
+            logger.warning("%s (raise_on_error=False: returning None)", error)
+            return None
         if response.status_code not in success_codes:
             logger.warning(
                 "%s %s returned HTTP %d, not one of %s",

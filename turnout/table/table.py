@@ -85,7 +85,15 @@ class TableCore(PetlBridgeMixin):
     _columns: dict[str, Column]
     _num_rows: int
 
-    def __init__(self, lst: Any = _EMPTY) -> None:
+    # Parsons' optional labels: where the data came from, and what it is called.
+    source: str | None = None
+    name: str | None = None
+
+    def __init__(
+        self, lst: Any = _EMPTY, source: str | None = None, name: str | None = None
+    ) -> None:
+        self.source = source
+        self.name = name
         if lst is _EMPTY:
             columns, num_rows = {}, 0
         elif lst is None:
