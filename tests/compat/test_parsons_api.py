@@ -578,3 +578,22 @@ def test_api_connector_takes_parsons_raise_on_error_and_requests_kwargs():
         assert echoed["authorization"] == "Basic dXNlcjpwdw=="
         assert client.put_request("echo", json={"b": 2}, allow_redirects=False)["json"] == {"b": 2}
         client.close()
+
+
+def test_bigquery_client_options_none_means_parsons_scopes():
+    import google.auth.credentials
+
+    from turnout import GoogleBigQuery
+
+    creds = google.auth.credentials.AnonymousCredentials()
+    bq = GoogleBigQuery(app_creds=creds, project="compat-project", client_options=None)
+    assert bq.app_creds is creds
+    assert bq.client_options == {
+        "scopes": [
+            "https://www.googleapis.com/auth/drive",
+            "https://www.googleapis.com/auth/bigquery",
+            "https://www.googleapis.com/auth/cloud-platform",
+        ]
+    }
+    custom = GoogleBigQuery(app_creds=creds, project="p", client_options={"api_endpoint": "x"})
+    assert custom.client_options == {"api_endpoint": "x"}

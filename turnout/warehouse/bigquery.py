@@ -114,12 +114,14 @@ class GoogleBigQuery:
         app_creds: str | dict | google.auth.credentials.Credentials | None = None,
         project: str | None = None,
         location: str | None = None,
-        client_options: dict | None = _DEFAULT_CLIENT_OPTIONS,
+        client_options: dict | None = None,
         tmp_gcs_bucket: str | None = None,
         *,
         retry_deadline: float = DEFAULT_RETRY_DEADLINE,
     ) -> None:
-        options = dict(client_options or {})
+        # None means Parsons' scopes (Drive, BigQuery, Cloud Platform), as in Parsons.
+        options = dict(client_options if client_options is not None else _DEFAULT_CLIENT_OPTIONS)
+        self.app_creds = app_creds
         self.credentials, credentials_project = load_credentials(app_creds, options.get("scopes"))
         self.project = project or credentials_project or os.environ.get(PROJECT_ENV)
         if not self.project:
@@ -166,14 +168,19 @@ class GoogleBigQuery:
         sql: str,
         parameters: Sequence[Any] | Mapping[str, Any] | None = None,
         return_values: bool = True,
+        job_config: bigquery.QueryJobConfig | None = None,
     ) -> Table | None:
         """Run a query; its rows as a Table, or None when it returns no rows (or no result set).
+
+        `job_config` (Parsons' argument) is used as given, with the query parameters set on it.
 
         Placeholders are Parsons' `%s` (parameters a list) or `%(name)s` (a dict); BigQuery's own
         `?` and `@name` work too. Values go to BigQuery as typed query parameters, never into
         the SQL text.
         """
-        job_config = bigquery.QueryJobConfig(query_parameters=query_parameters(parameters))
+        if job_config is None:
+            job_config = bigquery.QueryJobConfig()
+        job_config.query_parameters = query_parameters(parameters)
         statement = convert_placeholders(sql, parameters)
         logger.debug("BigQuery query: %s", _first_line(statement))
         with api_errors("BigQuery query failed"):
@@ -206,6 +213,7 @@ class GoogleBigQuery:
         parameters: Sequence[Any] | Mapping[str, Any] | None = None,
         commit: bool = True,
         return_values: bool = True,
+        job_config: bigquery.QueryJobConfig | None = None,
     ) -> Table | None:
         """Run `sql` on a DB-API connection from `connection()`; rows as a Table, or None.
 
@@ -219,7 +227,7 @@ class GoogleBigQuery:
             )
         cursor = connection.cursor()
         try:
-            cursor.execute(sql, parameters)
+            cursor.execute(sql, parameters, job_config=job_config)
             if not return_values or not cursor.description:
                 return None
             names = [column[0] for column in cursor.description]
@@ -313,6 +321,7 @@ class GoogleBigQuery:
         if_exists: str = "fail",
         max_errors: int = 0,
         tmp_gcs_bucket: str | None = None,
+        temp_blob_name: str | None = None,
         gcs_client: Any = None,
         job_config: bigquery.LoadJobConfig | None = None,
         template_table: str | None = None,
@@ -324,10 +333,15 @@ class GoogleBigQuery:
         schema: list[dict] | list[bigquery.SchemaField] | None = None,
         max_timeout: int = 21600,
         convert_dict_list_columns_to_json: bool = True,
+        keep_gcs_file: bool = False,
+        *,
         alter_table: bool = False,
         **load_kwargs: Any,
     ) -> bigquery.LoadJob:
         """Load a Table into `dataset.table` with one load job; returns the finished job.
+
+        `temp_blob_name` and `keep_gcs_file` are Parsons' Cloud Storage staging options,
+        accepted and unused like `tmp_gcs_bucket`: nothing is staged.
 
         `alter_table=True` adds the Table's new columns to an existing table on append or
         truncate (BigQuery has no varchar widths to widen). The CSV options of Parsons
@@ -526,10 +540,41 @@ class GoogleBigQuery:
             )
 
     def copy_direct(
-        self, tbl: Table, table_name: str, if_exists: str = "fail", **kwargs: Any
+        self,
+        tbl: Table,
+        table_name: str,
+        if_exists: str = "fail",
+        max_errors: int = 0,
+        job_config: bigquery.LoadJobConfig | None = None,
+        template_table: str | None = None,
+        ignoreheader: int = 1,
+        nullas: str | None = None,
+        allow_quoted_newlines: bool = True,
+        allow_jagged_rows: bool = True,
+        quote: str | None = None,
+        schema: list[dict] | list[bigquery.SchemaField] | None = None,
+        max_timeout: int = 21600,
+        convert_dict_list_columns_to_json: bool = True,
+        **load_kwargs: Any,
     ) -> bigquery.LoadJob:
         """Parsons' direct upload: the same as `copy`, which never stages in Cloud Storage."""
-        return self.copy(tbl, table_name, if_exists=if_exists, **kwargs)
+        return self.copy(
+            tbl,
+            table_name,
+            if_exists=if_exists,
+            max_errors=max_errors,
+            job_config=job_config,
+            template_table=template_table,
+            ignoreheader=ignoreheader,
+            nullas=nullas,
+            allow_quoted_newlines=allow_quoted_newlines,
+            allow_jagged_rows=allow_jagged_rows,
+            quote=quote,
+            schema=schema,
+            max_timeout=max_timeout,
+            convert_dict_list_columns_to_json=convert_dict_list_columns_to_json,
+            **load_kwargs,
+        )
 
     def _existing_schema(
         self, reference: bigquery.TableReference, table_name: str
