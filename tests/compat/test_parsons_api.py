@@ -577,6 +577,8 @@ def test_api_connector_takes_parsons_raise_on_error_and_requests_kwargs():
         echoed = client.get_request("echo", auth=("user", "pw"))
         assert echoed["authorization"] == "Basic dXNlcjpwdw=="
         assert client.put_request("echo", json={"b": 2}, allow_redirects=False)["json"] == {"b": 2}
+        response = client.request("echo", "GET", auth=("user", "pw"))
+        assert response.json()["authorization"] == "Basic dXNlcjpwdw=="
         client.close()
 
 

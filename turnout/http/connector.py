@@ -119,6 +119,7 @@ class APIConnector:
         *,
         idempotent: bool | None = None,
         headers: Mapping[str, str] | None = None,
+        **kwargs: Any,
     ) -> requests.Response:
         """Send one call (retried per the policy) and return the last response, whatever its
         status, as Parsons does; a transport failure raises TransportError (or
@@ -126,7 +127,7 @@ class APIConnector:
         try:
             response, _ = self.send(
                 req_type, url, json=json, data=data, params=params,
-                idempotent=idempotent, headers=headers,
+                idempotent=idempotent, headers=headers, **kwargs,
             )  # fmt: skip
         except HTTPError as error:
             if error.response is None:
