@@ -49,6 +49,7 @@ from turnout.table.columns import ColumnsMixin
 from turnout.table.construction import columns_from_input, unique_names
 from turnout.table.convert import ConvertMixin
 from turnout.table.io import TableIO
+from turnout.table.io_warehouse import TableWarehouseIO
 from turnout.table.petl_bridge import PetlBridgeMixin
 from turnout.table.rows import RowsMixin
 from turnout.table.storage import (
@@ -341,5 +342,7 @@ def _type_names(values: list) -> str:
     return ", ".join(names)
 
 
-class Table(ColumnsMixin, ConvertMixin, RowsMixin, UnpackMixin, TableCore, TableIO):
+class Table(
+    ColumnsMixin, ConvertMixin, RowsMixin, UnpackMixin, TableCore, TableIO, TableWarehouseIO
+):
     """A Parsons-compatible table: list of dicts, list of lists, petl, polars or Arrow in."""
