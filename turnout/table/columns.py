@@ -8,7 +8,7 @@ Table as it was.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import polars as pl
@@ -20,21 +20,11 @@ from turnout.table.storage import (
     build_column,
     column_values,
     constant_column,
+    flatten_arguments,
     rename_column,
 )
 
 logger = logging.getLogger(__name__)
-
-
-def _flatten_names(columns: Iterable[Any]) -> list[Any]:
-    """Column arguments as a flat list: `f("a", "b")` and `f(["a", "b"])` mean the same."""
-    names: list[Any] = []
-    for column in columns:
-        if isinstance(column, list | tuple):
-            names.extend(column)
-        else:
-            names.append(column)
-    return names
 
 
 class ColumnsMixin:
@@ -116,7 +106,7 @@ class ColumnsMixin:
 
     def remove_column(self, *columns: str) -> Any:
         """Remove one or more columns."""
-        names = [self._resolve_column(column) for column in _flatten_names(columns)]
+        names = [self._resolve_column(column) for column in flatten_arguments(columns)]
         for name in names:
             self._columns.pop(name, None)
         return self
@@ -280,7 +270,7 @@ class ColumnsMixin:
 
     def cut(self, *columns: str) -> Any:
         """A new Table holding only these columns, in this order."""
-        names = [self._resolve_column(column) for column in _flatten_names(columns)]
+        names = [self._resolve_column(column) for column in flatten_arguments(columns)]
         if len(set(names)) != len(names):
             raise TableError(f"cut: columns repeat: {names!r}")
         return self._new_table({name: self._columns[name] for name in names}, self._num_rows)

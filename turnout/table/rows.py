@@ -33,22 +33,12 @@ from turnout.table.storage import (
     concat_columns,
     constant_column,
     filter_column,
+    flatten_arguments,
     slice_column,
     take,
 )
 
 logger = logging.getLogger(__name__)
-
-
-def _as_table_list(tables: Sequence[Any]) -> list[Any]:
-    """`f(t1, t2)`, `f([t1, t2])` and `f(t1)` all mean the same list of Tables."""
-    flat: list[Any] = []
-    for table in tables:
-        if isinstance(table, list | tuple):
-            flat.extend(table)
-        else:
-            flat.append(table)
-    return flat
 
 
 class RowsMixin:
@@ -303,7 +293,7 @@ class RowsMixin:
         A column missing from a Table is filled with `missing`; new columns are added at the
         end. Accepts `concat(t)`, `concat(t1, t2)` and `concat([t1, t2])`.
         """
-        others = _as_table_list(tables)
+        others = flatten_arguments(tables)
         parts = [self, *others]
         names: dict[str, None] = {}
         for part in parts:
@@ -329,7 +319,7 @@ class RowsMixin:
         A Table with fewer columns is padded with `missing`; one with more columns raises
         TableError rather than drop its values (petl drops them).
         """
-        others = _as_table_list(tables)
+        others = flatten_arguments(tables)
         names = list(self._columns)
         for position, other in enumerate(others):
             if len(other._columns) > len(names):

@@ -165,3 +165,15 @@ def null_mask(column: Column) -> pl.Series:
     if isinstance(column, pl.Series):
         return column.is_null()
     return pl.Series([value is None for value in column], dtype=pl.Boolean)
+
+
+def flatten_arguments(arguments: Iterable[Any]) -> list[Any]:
+    """Variadic arguments as one flat list, as Parsons accepts them: `f("a", "b")`,
+    `f(["a", "b"])` and `f("a")` all mean the same list (of column names, or of Tables)."""
+    flat: list[Any] = []
+    for argument in arguments:
+        if isinstance(argument, list | tuple):
+            flat.extend(argument)
+        else:
+            flat.append(argument)
+    return flat
