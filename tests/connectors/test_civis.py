@@ -19,6 +19,7 @@ from tests.connectors.civis_server import (
     CivisStub,
     StoredTable,
 )
+from tests.fixtures.network import forbid_non_loopback
 from turnout.connectors.civis import Civis, CivisClient
 from turnout.emulators.base import EmulatorServer
 from turnout.errors import (
@@ -32,28 +33,11 @@ from turnout.table import Table
 API_KEY = "civis-test-key-7f3a9"
 FAST = 0.02  # polling interval for the tests' own futures
 
-_LOOPBACK = {"127.0.0.1", "::1", "localhost"}
-
 
 @pytest.fixture(autouse=True)
 def loopback_only(monkeypatch: pytest.MonkeyPatch) -> None:
     """Fail any connection or name lookup beyond loopback."""
-    real_connect = socket.socket.connect
-    real_getaddrinfo = socket.getaddrinfo
-
-    def connect(self: socket.socket, address: object) -> None:
-        host = address[0] if isinstance(address, tuple) else address
-        if self.family in (socket.AF_INET, socket.AF_INET6) and host not in _LOOPBACK:
-            raise AssertionError(f"connection to non-loopback address {address!r}")
-        return real_connect(self, address)
-
-    def getaddrinfo(host: object, *args: object, **kwargs: object) -> object:
-        if host not in _LOOPBACK:
-            raise AssertionError(f"name lookup of non-loopback host {host!r}")
-        return real_getaddrinfo(host, *args, **kwargs)
-
-    monkeypatch.setattr(socket.socket, "connect", connect)
-    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    forbid_non_loopback(monkeypatch)
 
 
 @pytest.fixture(scope="module")

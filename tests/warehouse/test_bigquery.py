@@ -18,6 +18,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from google.auth.credentials import AnonymousCredentials
 
 import turnout
+from tests.fixtures.network import forbid_non_loopback
 from tests.warehouse.bigquery_server import BigQueryStub
 from turnout.emulators.base import EmulatorServer
 from turnout.errors import (
@@ -34,8 +35,6 @@ from turnout.warehouse.bigquery import GoogleBigQuery, parse_table_name, quote_i
 
 PROJECT = "turnout-test"
 
-_LOOPBACK = {"127.0.0.1", "::1", "localhost"}
-
 
 @pytest.fixture(autouse=True)
 def loopback_only(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -51,22 +50,7 @@ def loopback_only(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("GCE_METADATA_HOST", "127.0.0.1:9")
     monkeypatch.setenv("GCE_METADATA_IP", "127.0.0.1:9")
 
-    real_connect = socket.socket.connect
-    real_getaddrinfo = socket.getaddrinfo
-
-    def connect(self: socket.socket, address: object) -> None:
-        host = address[0] if isinstance(address, tuple) else address
-        if self.family in (socket.AF_INET, socket.AF_INET6) and host not in _LOOPBACK:
-            raise AssertionError(f"connection to non-loopback address {address!r}")
-        return real_connect(self, address)
-
-    def getaddrinfo(host: object, *args: object, **kwargs: object) -> object:
-        if host not in _LOOPBACK:
-            raise AssertionError(f"name lookup of non-loopback host {host!r}")
-        return real_getaddrinfo(host, *args, **kwargs)
-
-    monkeypatch.setattr(socket.socket, "connect", connect)
-    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    forbid_non_loopback(monkeypatch)
 
 
 @pytest.fixture(scope="module")
